@@ -1,0 +1,221 @@
+"""Reply composition. Extractive by design: every medical statement in a reply is a sentence quoted
+from a stored answer; the only words of our own are framing, counts, sources and the disclaimer."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from bot.corpus import Answer, Thread
+from bot.durations import Duration, find_durations
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])")
+# Courtesy sentences that real Q&A answers open or close with; they are never the clinician's advice.
+_COURTESY = re.compile(
+    r"^(thank(s| you)|great question|good question|hi\b|hello\b|dear\b|best( wishes| regards)?\b|"
+    r"kind regards|sincerely|good luck|i hope (this|that) helps|hope (this|that) helps|all the best)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    name: str
+    credentials: str
+    specialty: str
+    location: str
+    url: str | None
+    answer_id: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    n: int
+    text: str
+    answer_id: str
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the assistant says: plain text complete on its own, plus structure for rich channels."""
+
+    text: str
+    disclaimer: str
+    citations: list[Citation] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    summary: str = ""
+    question: str | None = None
+    demo: bool = False
+
+    def payload(self, kind: str, thread_id: str | None) -> dict:
+        """The structured custom payload for channels that render rich replies."""
+        return {
+            "type": kind,
+            "thread_id": thread_id,
+            "question": self.question,
+            "summary": self.summary,
+            "quotes": [asdict(q) for q in self.quotes],
+            "citations": [asdict(c) for c in self.citations],
+            "buttons": [asdict(b) for b in self.buttons],
+            "disclaimer": self.disclaimer,
+            "demo": self.demo,
+        }
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How patients reach help, from settings."""
+
+    clinic_name: str
+    clinic_phone: str
+    emergency_number: str
+
+    @property
+    def clinic(self) -> str:
+        return f"{self.clinic_name} on {self.clinic_phone}" if self.clinic_phone else self.clinic_name
+
+
+DEMO_NOTICE = (
+    "Demo content: these answers were written for fictional clinicians to show how the assistant works; "
+    "they are not real medical advice."
+)
+
+
+def disclaimer(contact: Contact) -> str:
+    """The notice every reply with medical content carries."""
+    return (
+        "This is general information from clinicians' published answers, not a diagnosis or a substitute "
+        f"for advice from your own clinician. If you are worried, contact {contact.clinic}. "
+        f"In an emergency call {contact.emergency_number}."
+    )
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences (good enough for clinicians' answers)."""
+    return [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
+
+
+def key_sentence(answer: Answer) -> str:
+    """The sentence that carries a clinician's advice: the first that is not a courtesy."""
+    parts = sentences(answer.body)
+    advice = [s for s in parts if not _COURTESY.match(s)] or parts
+    first = advice[0]
+    # A very short opener ("Yes." / "It depends.") says little alone: keep the next sentence with it.
+    if len(first.split()) < 5 and len(advice) > 1:
+        first = f"{first} {advice[1]}"
+    return first
+
+
+def _time_frame(answer: Answer, sentence: str) -> Duration | None:
+    found = find_durations(sentence) or find_durations(answer.body)
+    return found[0] if found else None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summarise(frames: list[Duration | None]) -> str:
+    """One sentence on where the clinicians agree and differ, counting the time frames they give."""
+    total = len(frames)
+    given = [f for f in frames if f is not None]
+    head = f"{_plural(total, 'clinician')} answered."
+    if not given:
+        return f"{head} Their key points are quoted below."
+    counts = Counter(f.label for f in given)
+    order = sorted(counts, key=lambda label: min(f.low for f in given if f.label == label))
+    missing = total - len(given)
+    tail = f" ({missing} gave no time frame.)" if missing else ""
+    if len(counts) == 1:
+        who = "All of them give" if not missing else f"{_plural(len(given), 'clinician')} give"
+        return f"{head} {who} the same time frame: {order[0]}.{tail}"
+    spread = ", ".join(f"{label} ({counts[label]})" for label in order)
+    return f"{head} They differ on timing: {spread}.{tail}"
+
+
+def _pick_quotes(thread: Thread, limit: int) -> list[int]:
+    """Answer positions to quote: one per distinct time frame first, so the spread of opinion shows."""
+    keys = [key_sentence(a) for a in thread.answers]
+    frames = [_time_frame(a, k) for a, k in zip(thread.answers, keys)]
+    chosen: list[int] = []
+    seen: set[str | None] = set()
+    for i, frame in enumerate(frames):
+        label = frame.label if frame else None
+        if label not in seen:
+            chosen.append(i)
+            seen.add(label)
+    chosen += [i for i in range(len(frames)) if i not in chosen]
+    return sorted(chosen[: max(limit, 2)])
+
+
+def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Reply:
+    """An answer reply: matched question, summary, numbered quotes, sources, disclaimer."""
+    picked = _pick_quotes(thread, min(max_quotes, len(thread.answers)))
+    quotes, citations = [], []
+    for n, i in enumerate(picked, start=1):
+        answer, answer_id = thread.answers[i], thread.answer_id(i)
+        quotes.append(Quote(n, key_sentence(answer), answer_id))
+        a = answer.author
+        citations.append(Citation(n, a.name, a.credentials, a.specialty, a.location, str(answer.url) if answer.url else None, answer_id))
+    frames = [_time_frame(a, key_sentence(a)) for a in thread.answers]
+    summary = summarise(frames)
+    notice = disclaimer(contact)
+    lines = [f'Closest question on file: "{thread.question}"', "", summary, ""]
+    lines += [f'- "{q.text}" [{q.n}]' for q in quotes]
+    lines += ["", "Sources:"]
+    for c in citations:
+        who = ", ".join(p for p in (c.name, c.credentials, c.specialty, c.location) if p)
+        lines.append(f"[{c.n}] {who}" + (f" {c.url}" if c.url else ""))
+    if thread.demo:
+        lines += ["", DEMO_NOTICE]
+    lines += ["", notice]
+    return Reply(
+        text="\n".join(lines),
+        disclaimer=notice,
+        citations=citations,
+        quotes=quotes,
+        summary=summary,
+        question=thread.question,
+        demo=thread.demo,
+    )
+
+
+def compose_clarify(threads: list[Thread], contact: Contact) -> Reply:
+    """Ask which of several stored questions the patient means, with one button each."""
+    lines = ["I have clinicians' answers to a few similar questions. Which one is closest to yours?", ""]
+    lines += [f"{n}. {t.question}" for n, t in enumerate(threads, start=1)]
+    lines += ["", "Tap one, or rephrase your question and name your treatment."]
+    return Reply(
+        text="\n".join(lines),
+        disclaimer="",
+        buttons=[Button(t.question, t.question) for t in threads],
+    )
+
+
+def compose_fallback(contact: Contact) -> Reply:
+    """Say honestly that no clinician answer is on file, and how to reach a person."""
+    text = (
+        "I'm sorry, I don't have a clinician's answer on file for that question, and I won't guess. "
+        f"Please ask {contact.clinic} directly. "
+        f"If you have severe or worsening symptoms, contact your clinic now or call {contact.emergency_number} in an emergency."
+    )
+    return Reply(text=text, disclaimer="")
+
+
+def compose_prompt(contact: Contact) -> Reply:
+    """Reply to a message with nothing to go on (empty, or only symbols)."""
+    text = (
+        "I didn't catch a question there. Please type your aftercare question, for example: "
+        '"How long after Botox can I exercise?" '
+        f"In an emergency call {contact.emergency_number}."
+    )
+    return Reply(text=text, disclaimer="")
