@@ -64,7 +64,7 @@ class Assistant:
         self.embedder = embedder
         self.vocabulary = vocabulary
         self.contact = Contact(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
-        self.thresholds = Thresholds(settings.answer_threshold, settings.clarify_margin)
+        self.thresholds = Thresholds(settings.answer_threshold, settings.clarify_margin, settings.treatment_margin)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
@@ -122,7 +122,7 @@ class Assistant:
         if not _HAS_WORD.search(message):
             return Outcome("fallback", compose_prompt(self.contact), [], None, treatment)
         ranked = self.candidates(message, treatment)
-        decision, chosen = decide(ranked, self.thresholds)
+        decision, chosen = decide(ranked, self.thresholds, treatment_known=treatment is not None)
         if decision == "answer":
             thread = chosen[0].thread
             reply = compose_answer(thread, self.contact, self.settings.max_quotes)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from bot.corpus import Answer, Thread
 from bot.durations import Duration, find_durations
+from bot.treatments import label
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])")
 # Courtesy sentences that real Q&A answers open or close with; they are never the clinician's advice.
@@ -136,8 +137,11 @@ def summarise(frames: list[Duration | None]) -> str:
     missing = total - len(given)
     tail = f" ({missing} gave no time frame.)" if missing else ""
     if len(counts) == 1:
-        who = "All of them give" if not missing else f"{_plural(len(given), 'clinician')} give"
-        return f"{head} {who} the same time frame: {order[0]}.{tail}"
+        if not missing:
+            return f"{head} All of them give the same time frame: {order[0]}."
+        if len(given) == 1:
+            return f"{head} 1 clinician gives a time frame: {order[0]}.{tail}"
+        return f"{head} {len(given)} clinicians give the same time frame: {order[0]}.{tail}"
     spread = ", ".join(f"{label} ({counts[label]})" for label in order)
     return f"{head} They differ on timing: {spread}.{tail}"
 
@@ -190,14 +194,22 @@ def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Rep
 
 
 def compose_clarify(threads: list[Thread], contact: Contact) -> Reply:
-    """Ask which of several stored questions the patient means, with one button each."""
-    lines = ["I have clinicians' answers to a few similar questions. Which one is closest to yours?", ""]
-    lines += [f"{n}. {t.question}" for n, t in enumerate(threads, start=1)]
+    """Ask which stored question the patient means, one button each. When the threads are about
+    different treatments the buttons name the treatment, because that is what the patient knows."""
+    by_treatment = len({t.treatments[0] for t in threads}) == len(threads)
+    if by_treatment:
+        intro = "The answer depends on your treatment. Which one did you have?"
+        titles = [label(t.treatments[0]) for t in threads]
+    else:
+        intro = "I have clinicians' answers to a few similar questions. Which one is closest to yours?"
+        titles = [t.question for t in threads]
+    lines = [intro, ""] + [f"{n}. {title}" for n, title in enumerate(titles, start=1)]
     lines += ["", "Tap one, or rephrase your question and name your treatment."]
     return Reply(
         text="\n".join(lines),
         disclaimer="",
-        buttons=[Button(t.question, t.question) for t in threads],
+        # The payload is the stored question itself, so a choice works on every channel, even typed.
+        buttons=[Button(title, t.question) for title, t in zip(titles, threads)],
     )
 
 

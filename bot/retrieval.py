@@ -24,6 +24,7 @@ class Candidate:
 class Thresholds:
     answer: float
     clarify_margin: float
+    treatment_margin: float
 
 
 def rank(hits: list[tuple[str, float]], corpus: Corpus, treatment: str | None, boost: float) -> list[Candidate]:
@@ -38,15 +39,31 @@ def rank(hits: list[tuple[str, float]], corpus: Corpus, treatment: str | None, b
     return sorted(candidates, key=lambda c: c.score, reverse=True)
 
 
-def decide(candidates: list[Candidate], thresholds: Thresholds) -> tuple[Decision, list[Candidate]]:
-    """Pick `answer` with the winner, `clarify` with the close contenders, or `fallback`.
+def _one_per_treatment(candidates: list[Candidate]) -> list[Candidate]:
+    seen: dict[str, Candidate] = {}
+    for c in candidates:
+        seen.setdefault(c.thread.treatments[0], c)
+    return list(seen.values())
 
-    Returns the decision and the candidates it rests on (one to answer, several to choose from).
+
+def decide(
+    candidates: list[Candidate], thresholds: Thresholds, treatment_known: bool
+) -> tuple[Decision, list[Candidate]]:
+    """Pick `answer` with the winner, `clarify` with the contenders to choose from, or `fallback`.
+
+    Without a known treatment, contenders about different treatments mean the answer depends on
+    which treatment the patient had, so the assistant asks rather than guesses.
     """
     if not candidates or candidates[0].score < thresholds.answer:
         return "fallback", []
     best = candidates[0].score
-    close = [c for c in candidates if c.score >= thresholds.answer and best - c.score <= thresholds.clarify_margin]
+    eligible = [c for c in candidates if c.score >= thresholds.answer]
+    if not treatment_known:
+        near = [c for c in eligible if best - c.score <= thresholds.treatment_margin and "general" not in c.thread.treatments]
+        per_treatment = _one_per_treatment(near)
+        if len(per_treatment) > 1:
+            return "clarify", per_treatment[:3]
+    close = [c for c in eligible if best - c.score <= thresholds.clarify_margin]
     if len(close) > 1:
         return "clarify", close[:3]
     return "answer", [candidates[0]]

@@ -89,8 +89,6 @@ RULES: tuple[Rule, ...] = (
              r"blanch\w*", r"mottl\w*", r"lacy|net.?like|livedo", r"white (?:spots?|patch\w*|area)", r"(?:purple|grey|gray|blue)\w*\s*(?:\w+\s)?(?:blotch\w*|patch\w*|net)",
              r"blotchy", r"pain\s*(?:\w+\s){0,3}(?:getting|get(?:s|ting)?|gotten|got|is) worse", r"worse(?:ning)? pain", r"pain (?:\w+\s)?not better",
              r"(?:skin|lip|lips|it|area)\s*(?:\w+\s){0,2}(?:feels?|is) (?:ice |icy )?cold"), unless=SURGERY),
-    Rule("droop_with_risk", "clinic_now", "a droop together with other symptoms needs checking today",
-         _rx(r"eye\s*(?:is )?half (?:closed|shut)")),
     Rule("infection", "clinic_now", "increasing redness, heat, pus or fever can mean an infection that needs treatment",
          _rx(r"\bpus\b", r"ooz\w* (?:pus|yellow|green)", r"(?:yellow|green) (?:discharge|fluid|gunk)", r"smell\w*|stinks?|odou?r",
              r"(?:red|hot)\s*(?:,|and)?\s*(?:hot|red|sore|painful|swollen)(?:\s*(?:,|and)\s*(?:hot|red|sore|painful|swollen))?\s*(?:lump|bump|area|wound)?",
@@ -113,8 +111,11 @@ RULES: tuple[Rule, ...] = (
          _rx(r"(?:painkillers?|pain ?meds?|medication|tablets?|pills?)\s*(?:\w+\s){0,2}(?:not|aren'?t|isn'?t|don'?t|doesn'?t|arent|isnt)\s*(?:\w+\s)?(?:working|touching|helping|help|doing)",
              r"(?:unbearable|excruciating|agoni\w*|severe|intense|extreme) pain", r"pain (?:is )?(?:unbearable|excruciating|severe|10/10|ten out of ten)")),
     # --- clinic_soon: answer normally, and add: book a check ---
+    # A droop with nothing else is "U (routine)" in the brief and has its own stored thread, so the
+    # patient gets that answer plus "contact your injector"; with double vision, swallowing or breathing
+    # trouble the emergency rules above win.
     Rule("toxin_droop", "clinic_soon", "a drooping eyelid or brow after toxin should be checked by your injector",
-         _rx(r"(?:eye ?lid|eyebrow|brow|lid|eye)s?\s*(?:\w+\s){0,2}(?:droop\w*|dropp\w*|dropped|fell|falling|hooded|lower)", r"droopy (?:eye|lid|brow)\w*",
+         _rx(r"eye\s*(?:is )?half (?:closed|shut)", r"(?:eye ?lid|eyebrow|brow|lid|eye)s?\s*(?:\w+\s){0,2}(?:droop\w*|dropp\w*|dropped|fell|falling|hooded|lower)", r"droopy (?:eye|lid|brow)\w*",
              r"(?:droop\w*|dropped|heavy) (?:eye ?lid|brow|eyebrow)")),
     Rule("late_implant_change", "clinic_soon", "new swelling or a lump around an implant years later should be checked",
          _rx(r"implant\w*\s*(?:\w+\s){0,5}(?:swoll\w*|swell\w*|lump|fluid)\s*(?:\w+\s){0,3}years?", r"years? (?:after|later)\s*(?:\w+\s){0,5}(?:swoll\w*|swell\w*|lump|fluid)"),

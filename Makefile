@@ -1,0 +1,30 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+BOT := .venv/bin/bot
+
+.PHONY: run test setup validate index train bench clean
+
+run: index train ## set up on first use, then serve the bot on the embedded defaults
+	@.venv/bin/python scripts/stack.py
+
+test: index train ## every check the project has
+	@.venv/bin/python -m pytest
+
+setup: ## create or update both virtual environments (seconds when nothing changed)
+	@scripts/setup.sh
+
+validate: setup ## validate the answer corpus
+	@$(BOT) validate
+
+index: validate ## rebuild the embedding index when the corpus or model changed
+	@$(BOT) index
+
+train: setup ## retrain Rasa when its data or config changed
+	@scripts/train.sh
+
+bench: index train ## print latency and start-up figures
+	@.venv/bin/python bench/run.py
+
+clean: ## remove built outputs (keeps the virtual environments)
+	rm -rf var

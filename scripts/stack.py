@@ -1,0 +1,226 @@
+"""Start, health-check and stop the three servers (action server, Rasa, web page).
+
+Used by `make run` (fixed ports, logs under var/logs) and by the end-to-end tests (free ports,
+temporary tracker store), so both exercise exactly the same commands.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "var" / "models" / "aftercare.tar.gz"
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except OSError:
+        return False
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    health_url: str
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, so stopping it stops its children too
+        )
+
+    def healthy(self) -> bool:
+        return http_ok(self.health_url)
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Stack:
+    """The running assistant: ports, working folder and the three servers."""
+
+    rasa_port: int = 5005
+    action_port: int = 5055
+    web_port: int = 8000
+    workdir: Path = ROOT / "var"
+    model: Path = MODEL
+    env: dict[str, str] = field(default_factory=dict)
+    servers: list[Server] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def write_endpoints(self) -> Path:
+        """Rasa's endpoints file for these ports, with the SQLite tracker store in the working folder."""
+        path = self.workdir / "endpoints.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "# Written by scripts/stack.py for this run; the committed endpoints.yml has the defaults.\n"
+            f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: \"{self.workdir / 'tracker.db'}\"\n",
+            encoding="utf-8",
+        )
+        return path
+
+    def build(self) -> None:
+        env = {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **self.env}
+        logs = self.workdir / "logs"
+        venv, venv_rasa = ROOT / ".venv" / "bin", ROOT / ".venv-rasa" / "bin"
+        self.servers = [
+            Server(
+                "action server",
+                [str(venv / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                f"{self.action_url}/health",
+                logs / "actions.log",
+                env,
+            ),
+            Server(
+                "rasa",
+                [
+                    str(venv_rasa / "rasa"), "run",
+                    "--model", str(self.model),
+                    "--endpoints", str(self.write_endpoints()),
+                    "--credentials", str(ROOT / "credentials.yml"),
+                    "--port", str(self.rasa_port),
+                    "--interface", "127.0.0.1",
+                    "--cors", "*",
+                ],  # fmt: skip
+                f"{self.rasa_url}/",
+                logs / "rasa.log",
+                env,
+            ),
+            Server(
+                "web",
+                [str(venv / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(self.web_port)],
+                f"{self.web_url}/healthz",
+                logs / "web.log",
+                {**env, "AFTERCARE_RASA_URL": self.rasa_url},
+            ),
+        ]
+
+    def start(self, timeout: float = 240.0, report=lambda message: None) -> None:
+        """Start all servers and wait until each answers its health check; raise with its log if not."""
+        self.build()
+        for server in self.servers:
+            server.start()
+        deadline = time.monotonic() + timeout
+        pending = list(self.servers)
+        while pending:
+            for server in list(pending):
+                if server.healthy():
+                    pending.remove(server)
+                    report(f"{server.name} is up ({server.health_url})")
+                elif server.exited():
+                    self.stop()
+                    raise RuntimeError(f"{server.name} exited during start-up. Log:\n{server.log_tail()}")
+            if pending and time.monotonic() > deadline:
+                self.stop()
+                names = ", ".join(s.name for s in pending)
+                tails = "\n".join(f"--- {s.name}\n{s.log_tail()}" for s in pending)
+                raise RuntimeError(f"not healthy after {timeout:.0f}s: {names}\n{tails}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+
+
+def main() -> int:
+    """`make run`: start everything on the standard ports, print where to talk, stop on Ctrl-C."""
+    stack = Stack()
+    if not stack.model.exists():
+        print(f"error: no trained Rasa model at {stack.model}; run `make train`.", file=sys.stderr)
+        return 1
+    busy = [p for p in (stack.rasa_port, stack.action_port, stack.web_port) if not _port_free(p)]
+    if busy:
+        print(f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.", file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print("Starting the action server, Rasa and the web page (about a minute)...", flush=True)
+    try:
+        stack.start(report=lambda m: print(f"  {m}", flush=True))
+        print(
+            "\nThe aftercare assistant is running:\n"
+            f"  Chat page:          {stack.web_url}/\n"
+            f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
+            "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
+            f"  Rasa socket.io:     {stack.rasa_url}/socket.io\n"
+            f"  Logs:               {stack.workdir / 'logs'}/\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while not any(s.exited() for s in stack.servers):
+            time.sleep(1)
+        dead = next(s for s in stack.servers if s.exited())
+        print(f"\n{dead.name} stopped unexpectedly. Log:\n{dead.log_tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

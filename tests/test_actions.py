@@ -1,0 +1,72 @@
+"""The Rasa custom action with rasa-sdk's own Tracker and CollectingDispatcher."""
+
+import asyncio
+import importlib
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+
+@pytest.fixture(scope="module")
+def actions(built_index):
+    return importlib.import_module("actions.actions")
+
+
+def tracker(text, intent="ask_aftercare", entities=(), slots=None, channel="rest", events=None):
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)}
+    events = list(events or []) + [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
+    return Tracker("patient-1", slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(actions, t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(actions.ActionAnswerAftercare().run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def test_answers_with_citations_and_payload(actions):
+    messages, events = run(actions, tracker("can i go to the gym after botox", entities=[{"entity": "treatment", "value": "neuromodulator"}]))
+    (message,) = messages
+    assert "botox-exercise" == message["custom"]["thread_id"]
+    assert message["custom"]["citations"] and message["custom"]["disclaimer"] in message["text"]
+    assert events == [SlotSet("treatment", "neuromodulator")]
+
+
+def test_text_only_channels_get_no_custom_payload(actions):
+    (message,), _ = run(actions, tracker("can i go to the gym after botox", channel="twilio"))
+    assert not message.get("custom") and "Sources:" in message["text"]
+
+
+def test_treatment_slot_carries_context(actions):
+    (message,), _ = run(actions, tracker("how long should i wait before exercising?", slots={"treatment": "filler"}))
+    assert message["custom"]["thread_id"] == "filler-exercise"
+
+
+def test_button_payload_stands_for_the_message_before(actions):
+    earlier = [{"event": "user", "text": "when can i go back to the gym", "parse_data": {}}]
+    t = tracker('/ask_aftercare{"treatment": "filler"}', entities=[{"entity": "treatment", "value": "filler"}], events=earlier)
+    (message,), _ = run(actions, t)
+    assert message["custom"]["thread_id"] == "filler-exercise"
+
+
+def test_emergency_is_not_answered_from_the_corpus(actions):
+    (message,), _ = run(actions, tracker("i can't swallow properly since my botox", intent="report_symptom"))
+    assert message["custom"]["type"] == "urgent" and message["custom"]["urgency"] == "emergency"
+    assert not message["custom"]["citations"] and "911" in message["text"]
+
+
+def test_out_of_scope_still_runs_triage(actions):
+    (message,), _ = run(actions, tracker("my throat feels tight and i can't breathe", intent="out_of_scope"))
+    assert message["custom"]["type"] == "urgent"
+
+
+def test_out_of_scope_without_answer_uses_the_response(actions):
+    (message,), _ = run(actions, tracker("what's the capital of peru", intent="out_of_scope"))
+    assert message["response"] == "utter_out_of_scope"
+
+
+def test_clarify_offers_buttons(actions):
+    (message,), _ = run(actions, tracker("can i work out after my injections?"))
+    assert message["custom"]["type"] == "clarify" and len(message["buttons"]) >= 2
