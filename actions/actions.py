@@ -27,9 +27,10 @@ class AssistantUnavailable(ImportError):
 
 
 def _load() -> Assistant:
-    configure_logging()
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
     try:
-        return Assistant.load(Settings.from_env())
+        return Assistant.load(settings)
     except (CorpusError, StaleIndexError, FileNotFoundError) as exc:
         raise AssistantUnavailable(str(exc)) from exc
 

@@ -49,6 +49,8 @@ class Settings:
     clinic_name: str = field(default="the clinic", metadata={"doc": "Shown in replies."})
     clinic_phone: str = field(default="", metadata={"doc": "Clinic phone number shown in replies; empty to omit."})
     emergency_number: str = field(default="911", metadata={"doc": "Local emergency number (911, 999, 112, 000...)."})
+    rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
+    log_level: str = field(default="INFO", metadata={"doc": "Level of the JSON-lines logs on stderr."})
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

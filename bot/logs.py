@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -25,13 +24,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
-def configure_logging(level: str | None = None) -> None:
-    """Send `aftercare.*` loggers to stderr as JSON lines (level from AFTERCARE_LOG_LEVEL, default INFO)."""
+def configure_logging(level: str = "INFO") -> None:
+    """Send `aftercare.*` loggers to stderr as JSON lines."""
     logger = logging.getLogger("aftercare")
     if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)
-    logger.setLevel(level or os.environ.get("AFTERCARE_LOG_LEVEL", "INFO"))
+    logger.setLevel(level.upper())
     logger.propagate = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import httpx
@@ -12,15 +11,16 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.config import Settings
 from bot.logs import configure_logging
 
 STATIC = Path(__file__).parent / "static"
-RASA_URL = os.environ.get("AFTERCARE_RASA_URL", "http://127.0.0.1:5005")
 MAX_MESSAGE_CHARS = 5000
 # The page loads nothing from other hosts: patients' conversations stay between them and the clinic.
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 
-configure_logging()
+SETTINGS = Settings.from_env()
+configure_logging(SETTINGS.log_level)
 log = logging.getLogger("aftercare.web")
 app = FastAPI(title="Aftercare assistant", docs_url=None, redoc_url=None)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -62,7 +62,7 @@ async def chat(request: Request) -> JSONResponse:
         )
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(f"{RASA_URL}/webhooks/rest/webhook", json=body.model_dump())
+            response = await client.post(f"{SETTINGS.rasa_url}/webhooks/rest/webhook", json=body.model_dump())
             response.raise_for_status()
     except httpx.HTTPError as exc:
         log.warning("rasa unavailable", extra={"error": type(exc).__name__})

@@ -1,0 +1,114 @@
+"""`make bench`: latency and start-up figures. Prints numbers; asserts nothing (targets in the README).
+
+    retrieval   the decision path in-process (triage, embed, search, compose), one message at a time
+    rest c=1    a message through Rasa's REST channel and the action server, one sender at a time
+    rest c=10   ten senders at once
+    start-up    action server from launch until /health answers (model and index loaded)
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from stack import Server, Stack, free_port  # noqa: E402
+
+from bot.assistant import Assistant  # noqa: E402
+from bot.config import Settings  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def row(name: str, samples_ms: list[float], extra: str = "") -> None:
+    print(f"{name:<22} n={len(samples_ms):<5} p50={percentile(samples_ms, .5):8.1f} ms  p95={percentile(samples_ms, .95):8.1f} ms  {extra}")
+
+
+def messages() -> list[str]:
+    items = yaml.safe_load((ROOT / "tests" / "devset" / "questions.yml").read_text())
+    return [i["text"] for i in items]
+
+
+def bench_retrieval(texts: list[str]) -> None:
+    assistant = Assistant.load(Settings.from_env())
+    for text in texts[:10]:
+        assistant.ask(text)  # warm-up
+    samples = []
+    for text in texts:
+        started = time.perf_counter()
+        assistant.ask(text)
+        samples.append((time.perf_counter() - started) * 1000)
+    row("retrieval (in-process)", samples, "target p50 <= 15 ms")
+
+
+def post(url: str, text: str, sender: str) -> float:
+    started = time.perf_counter()
+    response = requests.post(url, json={"sender": sender, "message": text}, timeout=60)
+    response.raise_for_status()
+    return (time.perf_counter() - started) * 1000
+
+
+def bench_rest(stack: Stack, texts: list[str]) -> None:
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    for text in texts[:10]:
+        post(url, text, "warmup")
+    samples = [post(url, text, f"c1-{i}") for i, text in enumerate(texts)]
+    row("rest, concurrency 1", samples, "target p50 <= 150 ms")
+    jobs = [(text, f"c10-{i % 10}-{uuid.uuid4().hex[:6]}") for i, text in enumerate(texts)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        samples = list(pool.map(lambda job: post(url, *job), jobs))
+    rate = len(jobs) / (time.perf_counter() - started)
+    row("rest, concurrency 10", samples, f"{rate:.1f} messages/s")
+
+
+def bench_startup(env: dict[str, str]) -> None:
+    times = []
+    for _ in range(3):
+        port = free_port()
+        server = Server(
+            "action server",
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            f"http://127.0.0.1:{port}/health",
+            Path(tempfile.mkdtemp()) / "actions.log",
+            env,
+        )
+        started = time.perf_counter()
+        server.start()
+        while not server.healthy():
+            if server.exited():
+                raise SystemExit(f"action server failed:\n{server.log_tail()}")
+            time.sleep(0.05)
+        times.append(time.perf_counter() - started)
+        server.stop()
+    print(f"{'action server start-up':<22} n={len(times):<5} median={statistics.median(times):6.1f} s  (model + index load)")
+
+
+def main() -> None:
+    texts = messages()
+    print(f"Benchmarks on {len(texts)} dev-set questions (tests/devset/questions.yml)\n")
+    bench_retrieval(texts)
+    bench_startup({"PYTHONUNBUFFERED": "1"})
+    stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=Path(tempfile.mkdtemp()))
+    stack.start(timeout=300)
+    try:
+        bench_rest(stack, texts)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""End to end: the real action server and the real Rasa server (trained model) on free ports,
+spoken to over REST and socket.io exactly as the web page and channels do."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+import requests
+import socketio
+
+from stack import MODEL, Stack, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(built_index, tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
+    running = Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port(),
+        workdir=tmp_path_factory.mktemp("stack"),
+        env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"]},
+    )
+    running.start(timeout=300)
+    yield running
+    running.stop()
+
+
+def rest(stack, message, sender=None):
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender or uuid.uuid4().hex, "message": message},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text[:500]
+    return response.json()
+
+
+def texts(messages):
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def custom(messages):
+    return next((m["custom"] for m in messages if "custom" in m), None)
+
+
+def test_rest_answer_is_cited_and_disclaimed(stack):
+    messages = rest(stack, "can I go to the gym after botox?")
+    payload = custom(messages)
+    assert payload["type"] == "answer" and payload["thread_id"] == "botox-exercise"
+    text = texts(messages)
+    assert "How long after Botox can I work out or go to the gym?" in text
+    assert "Sources:" in text and "[1]" in text and "https://demo-clinic.example/" in text
+    assert payload["disclaimer"] in text and "911" in payload["disclaimer"]
+    assert len(payload["citations"]) >= 2 and all(c["answer_id"].startswith("botox-exercise#") for c in payload["citations"])
+
+
+def test_misspelled_treatment_and_slang(stack):
+    payload = custom(rest(stack, "how long till i can hit the gym after my BOTIOX"))
+    assert payload["thread_id"] == "botox-exercise"
+
+
+def test_treatment_is_carried_across_turns(stack):
+    sender = uuid.uuid4().hex
+    assert custom(rest(stack, "I had juvederm in my lips this morning, how long will they be swollen?", sender))["thread_id"] == "filler-lip-swelling"
+    assert custom(rest(stack, "and when can I go back to the gym?", sender))["thread_id"] == "filler-exercise"
+
+
+def test_emergency_over_rest(stack):
+    messages = rest(stack, "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly")
+    payload = custom(messages)
+    assert payload["type"] == "urgent" and payload["urgency"] == "emergency"
+    assert "Call 911 now" in texts(messages) and not payload["citations"]
+
+
+def test_small_talk_and_honesty(stack):
+    assert "automated" in texts(rest(stack, "hello")).lower()
+    assert "not a doctor" in texts(rest(stack, "am I talking to a bot?")).lower()
+
+
+def test_unanswerable_question_is_honest(stack):
+    text = texts(rest(stack, "what is the capital of peru?"))
+    assert "aftercare" in text.lower() and "Sources:" not in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "x" * 20000, "🙂🙂🙂🙂", "<script>alert('x')</script><img src=x onerror=alert(1)>",
+     "¿Puedo hacer ejercicio después del bótox?", "ボトックスの後にジムに行けますか"],
+    ids=["empty", "whitespace", "20k-chars", "emoji", "html", "spanish", "japanese"],
+)
+def test_bad_input_gets_a_sensible_reply(stack, message):
+    messages = rest(stack, message)
+    text = texts(messages)
+    assert messages and text.strip(), messages
+    assert "Traceback" not in text and "Exception" not in text
+    assert "<script>" not in text
+
+
+def test_web_page_relays_to_rasa(stack):
+    page = requests.get(f"{stack.web_url}/", timeout=10)
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    reply = requests.post(f"{stack.web_url}/api/chat", json={"sender": "web-test", "message": "can I fly after filler?"}, timeout=60)
+    assert reply.status_code == 200 and custom(reply.json()["messages"])["thread_id"] == "filler-flying"
+    bad = requests.post(f"{stack.web_url}/api/chat", data="not json", timeout=10)
+    assert bad.status_code == 400 and "message" in bad.json()["error"]
+
+
+def test_socketio_conversation(stack):
+    client = socketio.Client(reconnection=False)
+    replies: list[dict] = []
+    got_answer = threading.Event()
+    confirmed = threading.Event()
+    session_id = uuid.uuid4().hex
+
+    @client.on("session_confirm")
+    def _confirm(*_):
+        confirmed.set()
+
+    @client.on("bot_uttered")
+    def _uttered(data):
+        replies.append(data)
+        if "Sources:" in (data.get("text") or ""):
+            got_answer.set()
+
+    client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20)
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        assert confirmed.wait(20), "no session_confirm from Rasa"
+        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session_id})
+        assert got_answer.wait(60), f"no cited answer over socket.io; got {replies}"
+    finally:
+        client.disconnect()
+    answer = next(r for r in replies if "Sources:" in (r.get("text") or ""))
+    assert "How long do I have to wear the compression garment after liposuction?" in answer["text"]
+    assert "911" in answer["text"]
