@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.assistant import Assistant, Outcome
+from bot.compose import compose_off_topic
 from bot.config import Settings
 from bot.corpus import CorpusError
 from bot.index import StaleIndexError
@@ -65,8 +68,10 @@ def send(dispatcher: CollectingDispatcher, outcome: Outcome, channel: str | None
     buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
     rich: dict[str, Any] = {}
     if channel in RICH_CHANNELS:
-        payload = reply.payload(outcome.decision, outcome.thread_id)
-        rich["json_message"] = {**payload, "urgency": outcome.urgency}
+        payload = {**reply.payload(outcome.decision, outcome.thread_id), "urgency": outcome.urgency}
+        # Rasa's socket.io channel passes a custom message to emit() as keyword arguments: wrapped in
+        # "data", the client receives {"custom": payload}, the same shape as a REST reply.
+        rich["json_message"] = {"data": {"custom": payload}} if channel == "socketio" else payload
     dispatcher.utter_message(text=reply.text, buttons=buttons, **rich)
 
 
@@ -78,10 +83,10 @@ class ActionAnswerAftercare(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = patient_text(tracker)
-        outcome = ASSISTANT.ask(text, known_treatment(tracker))
+        # Embedding is CPU work; off the event loop, torch uses the other core for a concurrent message.
+        outcome = await asyncio.to_thread(ASSISTANT.ask, text, known_treatment(tracker))
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "out_of_scope" and outcome.decision == "fallback":
-            dispatcher.utter_message(response="utter_out_of_scope")
-        else:
-            send(dispatcher, outcome, tracker.get_latest_input_channel())
+            outcome = replace(outcome, reply=compose_off_topic(ASSISTANT.contact))
+        send(dispatcher, outcome, tracker.get_latest_input_channel())
         return [SlotSet("treatment", outcome.treatment)] if outcome.treatment else []

@@ -81,7 +81,7 @@ def bench_startup(env: dict[str, str]) -> None:
         port = free_port()
         server = Server(
             "action server",
-            [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.server", "--port", str(port)],
             f"http://127.0.0.1:{port}/health",
             Path(tempfile.mkdtemp()) / "actions.log",
             env,

@@ -223,6 +223,15 @@ def compose_fallback(contact: Contact) -> Reply:
     return Reply(text=text, disclaimer="")
 
 
+def compose_off_topic(contact: Contact) -> Reply:
+    """Reply to a message that is not about aftercare."""
+    text = (
+        "I can only help with aftercare questions, using the answers the clinic's clinicians have published. "
+        f"For anything else, please contact {contact.clinic}. In an emergency call {contact.emergency_number}."
+    )
+    return Reply(text=text, disclaimer="")
+
+
 def compose_prompt(contact: Contact) -> Reply:
     """Reply to a message with nothing to go on (empty, or only symbols)."""
     text = (

@@ -122,7 +122,7 @@ class Stack:
         self.servers = [
             Server(
                 "action server",
-                [str(venv / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                [str(venv / "python"), "-m", "actions.server", "--port", str(self.action_port)],
                 f"{self.action_url}/health",
                 logs / "actions.log",
                 env,

@@ -39,6 +39,11 @@ def test_text_only_channels_get_no_custom_payload(actions):
     assert not message.get("custom") and "Sources:" in message["text"]
 
 
+def test_socketio_payload_is_wrapped_for_emit(actions):
+    (message,), _ = run(actions, tracker("can i go to the gym after botox", channel="socketio"))
+    assert message["custom"]["data"]["custom"]["thread_id"] == "botox-exercise"
+
+
 def test_treatment_slot_carries_context(actions):
     (message,), _ = run(actions, tracker("how long should i wait before exercising?", slots={"treatment": "filler"}))
     assert message["custom"]["thread_id"] == "filler-exercise"
@@ -62,9 +67,10 @@ def test_out_of_scope_still_runs_triage(actions):
     assert message["custom"]["type"] == "urgent"
 
 
-def test_out_of_scope_without_answer_uses_the_response(actions):
+def test_out_of_scope_without_answer_says_what_it_can_do(actions):
     (message,), _ = run(actions, tracker("what's the capital of peru", intent="out_of_scope"))
-    assert message["response"] == "utter_out_of_scope"
+    assert message["text"].startswith("I can only help with aftercare questions") and "911" in message["text"]
+    assert message["custom"]["type"] == "fallback" and not message["custom"]["citations"]
 
 
 def test_clarify_offers_buttons(actions):

@@ -1,0 +1,1 @@
+"""Rasa custom actions (rasa-sdk): thin adapters over the `bot` library."""
