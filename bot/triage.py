@@ -68,6 +68,12 @@ def _span(n: int) -> str:
     return rf"(?:(?!{_NEG}\b)[\w']+ ){{0,{n}}}"
 
 
+# Body words with their common misspellings ("tounge", "swollow", "vison", "dubble").
+_TONGUE = r"(?:tongue|tounge|tonge)'?s?"
+_SWALLOWING = r"(?:swallow|swollow|swalow|swallo)\w*"
+_VISION = r"(?:vision|vison|vission|sight|eyesight|eye sight)"
+_DOUBLE = r"(?:double|dubble|duble)"
+
 # "can't", "hard to", "trouble", "struggling to", "can barely"... (difficulty doing something)
 _CANT = (r"(?:can ?not|can'?t|could ?n'?t|unable to|not able to|no longer able to|can no longer|"
          r"can (?:barely|hardly|only just)|(?:barely|hardly)(?! any)|having a hard time|"
@@ -75,8 +81,8 @@ _CANT = (r"(?:can ?not|can'?t|could ?n'?t|unable to|not able to|no longer able t
          r"(?:trouble|difficulty|difficulties|problems?|issues?|struggl\w*|strain\w*)(?: to| with)?)")
 
 _SWALLOW = (
-    rf"{_CANT} {_gap(2)}swallow\w*",
-    rf"swallow\w* {_gap(3)}(?:hard|harder|difficult\w*|tough|tricky|impossible|weird|strange|odd|funny|wrong|"
+    rf"{_CANT} {_span(3)}{_SWALLOWING}",  # _span: "struggling to chew and swallow"
+    rf"{_SWALLOWING} {_gap(3)}(?:hard|harder|difficult\w*|tough|tricky|impossible|weird|strange|odd|funny|wrong|"
     r"a struggle|an effort|trouble|problems?|issues?|struggl\w*)",
     r"chok(?:e|ed|es|ing)(?! up)", r"gag(?:s|ged|ging)? on",
     # "hard to get my food down", "can't keep water down"
@@ -85,17 +91,19 @@ _SWALLOW = (
     # "food/water going down the wrong way"
     r"(?:going|goes|went|gone|go) down (?:the )?wrong(?: way| pipe| hole| side)?",
     rf"(?:food|water|drinks?|liquids?|fluids?|pills?|tablets?|something|things|it) {_gap(3)}stuck in my throat",
-    r"(?:water|drinks?|liquids?|fluids?|food|milk|tea|coffee) (?:\w+ ){0,3}(?:out|up) (?:of |through )?my nose",
+    # drink coming back out through the nose (weak palate), not water up the nose in the shower
+    r"(?:water|drinks?|liquids?|fluids?|food|milk|tea|coffee) (?:\w+ ){0,3}(?:coming|comes|came|come) (?:back )?"
+    r"(?:out|up) (?:of |through )?my nose",
 )
 
 # "can't breathe through my nose" after a nose job is expected congestion, not an airway problem.
 _NOT_NOSE = (r"(?! (?:[\w']+ ){0,2}(?:through|out of|from|via|with|in) "
              r"(?:(?:my |the |one |either |left |right )*(?:nose|nostril)|it\b))")
 _BREATHE = (
-    rf"{_CANT} {_gap(2)}(?:breath\w*|get (?:my |a |enough |any )?(?:breath|air)){_NOT_NOSE}",
+    rf"{_CANT} {_span(3)}(?:breath\w*|get (?:my |a |enough |any )?(?:breath|air)){_NOT_NOSE}",
     rf"breathing {_gap(3)}(?:hard|harder|difficult\w*|laboured|labored|heavy|shallow|tight|noisy|raspy|rattl\w*|"
     rf"strained|a struggle|an effort|struggl\w*|fast|rapid|funny|weird|strange|trouble|problems?){_NOT_NOSE}",
-    r"(?:laboured|labored|noisy|rapid|shallow|difficult|heavy|raspy) breathing",
+    r"(?:laboured|labored|noisy|rapid|shallow|difficult|raspy) breathing",
     r"short(?:ness)? of breath", r"(?:breathless\w*|out of breath)(?! easily)", r"gasping(?! at)", r"wheez\w*",
     r"(?:struggling|fighting|gasping) for (?:air|breath)", r"air hunger", r"(?:i'?m|i am|like i'?m) suffocating",
     rf"(?:stopp?\w*|stops) breathing{_NOT_NOSE}",
@@ -131,13 +139,12 @@ RULES: tuple[Rule, ...] = (
     Rule("breathing", "emergency", "difficulty breathing needs emergency care", _rx(*_BREATHE)),
     Rule("airway_swelling", "emergency",
          "swelling of the tongue or throat can block the airway (a severe allergic reaction)",
-         _rx(rf"(?:(?:lips?|face|mouth|neck) and (?:my )?)?(?:tongue'?s?|throat'?s?|windpipe|airway|uvula|"
+         _rx(rf"(?:(?:lips?|face|mouth|neck) and (?:my )?)?(?:{_TONGUE}|throat'?s?|windpipe|airway|uvula|"
              r"roof of my mouth|back of my mouth)(?: and (?:my )?(?:lips?|face|mouth|neck|tongue|throat))? "
-             rf"{_gap(3)}(?:swell\w*|swollen|"
-             r"tight\w*|clos\w*|puff\w*|thick\w*|bigger|huge|massive|enlarg\w*|fat|fatter|blown up|balloon\w*|"
-             r"narrow\w*|constrict\w*|heavy|growing)",
+             rf"{_gap(3)}(?:swell\w*|swollen|tight\w*|clos\w*|puff\w*|thick\w*|bigger|huge|massive|enlarg\w*|fat|"
+             r"fatter|blown up|balloon\w*|narrow\w*|constrict\w*|heavy|growing)",
              rf"(?:swell\w*|swollen|puffy|tight\w*|closing|thick|enlarged|fat|massive|huge) {_gap(2)}"
-             r"(?:tongue|throat|windpipe|airway|uvula)",
+             rf"(?:{_TONGUE}|throat|windpipe|airway|uvula)",
              r"anaphyla\w*", r"epi ?pen",
              rf"(?:having|had|got|getting|is|it'?s|think|like|bad|severe|serious|massive) {_gap(2)}allergic reaction",
              rf"hives {_gap(3)}(?:all over|everywhere|spreading|over my (?:whole|entire) body)",
@@ -149,7 +156,7 @@ RULES: tuple[Rule, ...] = (
          _rx(*_SWALLOW), unless=frozenset({"kybella"})),  # after Kybella: clinic_now, see kybella_complication
     Rule("speech", "emergency", "slurred speech or trouble speaking can mean toxin spread or a stroke",
          _rx(r"slurr?\w*",
-             rf"{_CANT} {_gap(2)}(?:speak|talk|get (?:my |the )?words out|form (?:words|sentences))(?:ing)?"
+             rf"{_CANT} {_span(3)}(?:speak|talk|get (?:my |the )?words out|form (?:words|sentences))(?:ing)?"
              r"(?! (?:to|with|about|on|over|for|right now|now|at the moment|at work|long|much)\b)",
              rf"(?:speech|voice|words|talking) {_gap(3)}(?:weird|strange|off|slow|garbled|slurr?\w*|funny|nasal|"
              r"wrong|jumbled|muddled|mixed up|thick|drunk|mumbl\w*|gone|not right|nonsense|gibberish|trouble|"
@@ -160,7 +167,7 @@ RULES: tuple[Rule, ...] = (
              r"(?:sound|sounds|sounding) (?:like i'?m |like im )?(?:drunk|nasal|slurred)",
              r"can'?t find (?:my |the )?words", r"mumbl\w*", r"nasal (?:voice|speech|sounding)")),
     Rule("double_vision", "emergency", "double vision can mean toxin spread or a blocked blood vessel near the eye",
-         _rx(r"double (?:vision|images?|sight)", rf"(?:seeing|see|saw|sees) {_gap(2)}double",
+         _rx(rf"{_DOUBLE} (?:{_VISION}|images?)", rf"(?:seeing|see|saw|sees) {_gap(2)}{_DOUBLE}",
              r"(?:two|2) of (?:everything|everyone|every\w*|things)", r"(?:seeing|see|saw|sees) (?:two|2) of",
              r"(?:two|2) (?:images|tvs|screens|pictures)",
              r"(?:seeing|see|saw) (?:two|2)(?! (?:different|doctors?|injectors?|surgeons?|clinics?|nurses?|people|"
@@ -176,8 +183,8 @@ RULES: tuple[Rule, ...] = (
              r"improvement|effect\w*|point|why|how|what|when|where|whether|if|doctor|surgeon|injector|nurse|clinic|"
              r"gp|dr|appointment|anyone|anybody|you|reason|bruis\w*|scars?|stitch\w*|lumps?|swelling|"
              r"incisions?|much of)\b)",
-             r"(?:lost|losing|lose|loss of) (?:my |the |all |some |part of (?:my )?)?(?:vision|sight|eyesight)",
-             rf"(?:vision|sight|eyesight) {_gap(3)}(?:gone|going|goes|went|dark\w*|dim|dimmer|dimming|black\w*|"
+             rf"(?:lost|losing|lose|loss of) (?:my |the |all |some |part of (?:my )?)?{_VISION}",
+             rf"{_VISION} {_gap(3)}(?:gone|going|goes|went|dark\w*|dim|dimmer|dimming|black\w*|"
              r"grey\w*|gray\w*|lost|loss|disappear\w*|fading|faded|dropp\w*|worse\w*|worsen\w*|shadow\w*|blank|"
              r"closing in)",
              rf"eyes? {_gap(2)}(?:gone|went|going|turned|getting) (?:dark|dim|blind|black and white)",
@@ -187,12 +194,14 @@ RULES: tuple[Rule, ...] = (
              r" in (?:my |the )?(?:\w+ )?(?:vision|sight|eye|field)",
              r"(?:curtain|shadow|veil|shade) (?:\w+ ){0,3}(?:over|across|coming down|came down) (?:\w+ ){0,2}"
              r"(?:eye|vision|sight)",
-             r"blind(?:ed|ness)?", r"only see (?:light|shadows|shapes)")),
+             # "blind", but not the question "can filler cause blindness"
+             r"(?<!cause )(?<!causes )(?<!causing )(?<!make you )(?<!makes you )blind(?:ed|ness)?",
+             r"only see (?:light|shadows|shapes)")),
     Rule("blurred_vision", "emergency",
          "blurred vision after an injection can mean toxin spread or a blocked blood vessel",
-         _rx(rf"(?:vision|sight|eyesight|eyes?|everything|things|it all) {_gap(3)}(?:blurr?\w*|fuzzy|hazy|misty|"
+         _rx(rf"(?:{_VISION}|eyes?|everything|things|it all) {_gap(3)}(?:blurr?\w*|fuzzy|hazy|misty|"
              r"foggy|cloudy|out of focus|smudg\w*)",
-             rf"(?:vision|sight|eyesight) {_gap(3)}(?:weird|funny|strange|off|not right|wonky|distorted|wavy|"
+             rf"{_VISION} {_gap(3)}(?:weird|funny|strange|off|not right|wonky|distorted|wavy|"
              r"messed up|affected|sparkl\w*|flash\w*)",
              r"blurr?(?:y|ed|ing|iness)", r"(?:can'?t|cannot|unable to) focus my eyes",
              r"eyes (?:can'?t|won'?t|don'?t|cannot) focus"),
@@ -276,7 +285,9 @@ RULES: tuple[Rule, ...] = (
     Rule("collapse", "emergency",
          "fainting or a racing heart after a procedure can mean a clot in the lung or blood loss",
          # "faint" as in fainting, not "a faint bruise"
-         _rx(r"faint(?:ed|ing)",
+         # fainting at the needle during the appointment is a common, harmless faint
+         _rx(r"faint(?:ed|ing)(?! (?:\w+ ){0,2}(?:at|during|in) (?:the |my |her |his )?(?:\w+ )?(?:appointment|clinic|"
+             r"procedure|injection|needle|treatment|consultation))",
              r"(?:feel\w*|felt|going to|gonna|about to|nearly|almost|might|keep|kept) (?:\w+ )?faint",
              r"pass(?:ed|ing)? out", r"black(?:ed|ing)? out", r"(?:i|i'?ve|she|he|nearly|almost|just|then) collapsed",
              r"collapsing",
@@ -289,12 +300,13 @@ RULES: tuple[Rule, ...] = (
          _rx(rf"(?:shak\w*|shiver\w*|trembl\w*) {_gap(2)}(?:uncontrollabl\w*|non.?stop|badly|violently|like crazy|"
              r"like mad|like a leaf|so much|so hard|all over|constantly)",
              r"(?:can'?t|cannot) stop (?:shaking|shivering|trembling)", r"rigou?rs", r"teeth (?:are )?chattering",
+             r"(?:extreme|violent|uncontrollable|severe|intense) (?:shivering|shaking|shakes|chills)",
              # "pee(d|ing)" but not "peeled": a skin that hasn't peeled yet is a peel question
              rf"(?:haven'?t|have not|not|didn'?t|did not|hasn'?t|can'?t|cannot|unable to|barely) {_gap(3)}"
              r"(?:pee|peed|peeing|wee|weed|weeing|urinat\w*|passed (?:any )?urine|passed water)",
              r"no (?:urine|pee|wee)\b",
              # "i'm dying", but not "dying to know" or "dying for a drink"
-             r"(?:feel\w*|felt) (?:\w+ ){0,2}(?:dying|going to die|gonna die)",
+             r"(?:feel\w*|felt) (?:\w+ ){0,2}(?:dying|going to die|gonna die|like death)",
              r"going to die|gonna die|i'?m dying(?! (?:to|for)\b)",
              r"(?:extremely|really|very|seriously|terribly|incredibly|super|so) (?:unwell|ill)(?! with)",
              r"(?:can'?t|hard to|struggling to) (?:stay awake|wake (?:her|him|me|up))")),
@@ -339,6 +351,8 @@ RULES: tuple[Rule, ...] = (
              rf"ooz\w* {_gap(2)}(?:pus|yellow\w*|green\w*|cloudy|milky|thick|smelly|gunk|goo|muck|crust\w*)",
              r"(?:yellow|green|greenish|yellowish|cloudy|milky|smelly|foul|creamy)\w* (?:\w+ )?(?:discharge|gunk|goo|"
              r"stuff|liquid|muck|crust\w*|ooze|scabs?)",
+             # straw-coloured fluid from lipo ports is expected; cloudy, milky or green fluid is not
+             r"(?:green|greenish|cloudy|milky|smelly|foul|creamy|thick)\w* (?:\w+ )?fluid",
              r"(?:discharge|fluid|liquid|stuff) (?:\w+ ){0,2}(?:yellow|green|cloudy|milky|smell\w*|stink\w*)",
              rf"(?:wound|incision|scar|cut|drain|port|stitch\w*|dressing|bandage|garment|it|area|belly button|navel|"
              rf"lips?|nose) {_gap(3)}(?:smell\w*|stink\w*|reek\w*)(?! (?:fine|ok|okay|normal|nice|good))",
@@ -427,18 +441,25 @@ RULES: tuple[Rule, ...] = (
              rf"(?:smile|mouth|bottom lip|lower lip) {_gap(3)}(?:crooked|uneven|lopsided|wonky|asymmetric\w*|droop\w*|"
              r"one.?sided|weak|won'?t move)",
              r"open (?:\w+ )?(?:sores?|wounds?)", r"raw (?:\w+ )?sores?", r"ulcer\w*",
+             r"sores? (?:\w+ ){0,2}(?:opening|opened|open|weeping|bleeding)",
              r"skin (?:has |is )?(?:broken|opened|opening|splitting|split) (?:down|open|up)"),
          only=frozenset({"kybella"})),
     Rule("device_burn", "clinic_now",
          "blisters, burns or a cold-sore outbreak after a laser, light or peel treatment need checking",
          _rx(r"blister\w*",
              r"burn(?:s|t|ed)? (?:marks?|spots?|patch\w*|lines?|shapes?|scars?|on|all over)",
+             # burns shaped like the device tip; the fine grid marks of RF microneedling are expected
              r"(?:square|rectangle|rectangular|grid|stripe|striped|line|tip)\w*(?:.shaped| shaped| like)? (?:\w+ ){0,2}"
-             r"(?:burn\w*|marks?|blisters?|imprints?|scabs?)",
+             r"(?:burn\w*|blisters?)",
+             r"(?:square|rectangle|rectangular)\w*(?:.shaped| shaped| like)? (?:\w+ ){0,2}(?:marks?|imprints?|scabs?)",
              r"(?:got|have|has|left|gave me|given me|caused|with) (?:a |some |little |small |bad |\w+ )?"
              r"burns?(?! risk)",
              r"(?:laser|ipl|machine|device|peel|it) (?:\w+ ){0,2}burn(?:t|ed) (?:me|my)",
-             r"cold sores?", r"herpes", r"fever blisters?",
+             # a cold-sore outbreak now, not "i get cold sores, should i take antivirals before my laser"
+             r"(?:got|have|has|having|developed|broken out in|broke out in|breaking out in|covered in|outbreak of|"
+             r"flare of|flare.?up of)(?: \w+)? (?:cold sores?|herpes|fever blisters?)",
+             r"(?:cold sores?|herpes|fever blisters?) (?:\w+ ){0,2}(?:breaking out|broke out|coming up|came up|"
+             r"appeared|appearing|popping up|popped up|all over|everywhere|flar\w*|spreading|outbreak)",
              r"raw (?:and )?(?:weeping|oozing|bleeding)"),
          only=_ENERGY),
     Rule("uncontrolled_pain", "clinic_now", "pain that your medicine does not control needs checking",
