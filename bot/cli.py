@@ -1,4 +1,4 @@
-"""The `bot` command: ask, index, validate, config."""
+"""The `bot` command: ask, index, validate, import, config."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
+from pathlib import Path
 
 from bot.config import Settings, describe
 from bot.corpus import CorpusError, load_corpus
+from bot.corpus_writer import ImportPlan, plan_import, read_existing, write_threads
+from bot.importers import FORMATS, ParsedFile, preview, read_file
 from bot.index import StaleIndexError, build_index, read_meta, save_index, staleness
+from bot.treatments import load_vocabulary
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -63,6 +68,62 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_report(files: list[ParsedFile], plan: ImportPlan) -> list[str]:
+    """Per input file: a line of counts, then each thread it touched and each problem with its place."""
+    lines = []
+    for file in dict.fromkeys(parsed.file for parsed in files):
+        outcomes = [o for o in plan.outcomes if o.file == file]
+        kinds = (("conflict", plan.conflicts), ("rejected", plan.rejected), ("warning", plan.warnings))
+        problems = [(kind, p) for kind, group in kinds for p in group if p.file == file]
+        threads = Counter(o.action for o in outcomes)
+        answers = {k: sum(getattr(o, f"answers_{k}") for o in outcomes) for k in ("added", "updated", "skipped")}
+        rejected = sum(kind == "rejected" for kind, _ in problems)
+        lines.append(
+            f"{file}: threads {threads['added']} added, {threads['changed'] + threads['replaced']} changed, "
+            f"{threads['unchanged']} unchanged; answers {answers['added']} added, {answers['updated']} updated, "
+            f"{answers['skipped']} skipped as identical; {rejected} record(s) rejected"
+        )
+        for o in outcomes:
+            counts = [f"{n} {what}" for n, what in
+                      ((o.answers_added, "added"), (o.answers_updated, "updated"), (o.answers_skipped, "skipped"))
+                      if n]
+            parts = [f"answers {', '.join(counts)}"] if counts else []
+            parts += [f"set {', '.join(o.fields)}"] if o.fields else []
+            lines.append(f"  {o.action:<9} {o.thread_id} ({'; '.join(parts) or 'no change'})")
+        lines += [f"  {kind:<9} {p.place}: {p.field}: {p.reason}" for kind, p in problems]
+    return lines
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import answers into the corpus: read and check every file, then write every changed thread or none."""
+    settings = _settings(args)
+    vocabulary = load_vocabulary(settings.treatments_file)
+    files = [read_file(Path(path), args.format, vocabulary) for path in args.paths]
+    plan = plan_import(read_existing(settings.corpus_dir), files, vocabulary, replace=args.replace)
+    # With --json, standard output carries the JSON alone; the report goes to standard error.
+    report = sys.stderr if args.json else sys.stdout
+    print("\n".join(_import_report(files, plan)), file=report)
+    if args.json and (plan.ok or args.dry_run):
+        print(json.dumps(preview(list(plan.imported)), ensure_ascii=False, indent=2))
+    if not plan.ok:
+        print(f"error: {len(plan.conflicts)} id conflict(s); nothing written", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(f"Dry run: {len(plan.writes)} thread file(s) would be written to {settings.corpus_dir}; nothing written",
+              file=report)
+    elif not plan.writes:
+        print(f"Nothing to write: {settings.corpus_dir} already holds everything imported", file=report)
+    else:
+        try:
+            write_threads(settings.corpus_dir, plan.writes)
+        except (OSError, ValueError) as exc:
+            print(f"error: writing failed, the corpus is as it was: {exc}", file=sys.stderr)
+            return 2
+        print(f"Wrote {len(plan.writes)} thread file(s) to {settings.corpus_dir}", file=report)
+    # Rejected records were left out and the rest imported; a non-zero status lets scripts notice.
+    return 1 if plan.rejected else 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     """Print every setting with its environment variable, default and meaning."""
     for name, default, doc in describe():
@@ -85,6 +146,13 @@ def parser() -> argparse.ArgumentParser:
     index.add_argument("--force", action="store_true", help="rebuild even when up to date")
     index.set_defaults(func=cmd_index)
     sub.add_parser("validate", help="validate the answer corpus").set_defaults(func=cmd_validate)
+    imp = sub.add_parser("import", help="import answers from files into the corpus (drafts unless the input says)")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="input files")
+    imp.add_argument("--format", required=True, choices=FORMATS, help="format of the files")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    imp.add_argument("--json", action="store_true", help="print the imported threads as JSON (report on stderr)")
+    imp.add_argument("--replace", action="store_true", help="let an imported thread replace one with its id")
+    imp.set_defaults(func=cmd_import)
     sub.add_parser("config", help="list settings and their defaults").set_defaults(func=cmd_config)
     return p
 

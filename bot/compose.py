@@ -23,7 +23,7 @@ _COURTESY = re.compile(
 @dataclass(frozen=True)
 class Citation:
     n: int
-    name: str
+    name: str | None  # None for an imported answer whose page gave no name
     credentials: str
     specialty: str
     location: str

@@ -41,7 +41,8 @@ class _Record(BaseModel):
 
 
 class Author(_Record):
-    name: str = Field(min_length=1)
+    # A copied Q&A page can show an answer with no name line; such an answer is kept, not given an invented name.
+    name: str | None = Field(default=None, min_length=1)
     credentials: str = ""
     specialty: str = ""
     location: str = ""
