@@ -27,7 +27,10 @@ def rasa(*args, timeout=1800):
 
 def test_rasa_data_validate_is_clean():
     result = rasa("data", "validate", "--fail-on-warnings", "--domain", "domain.yml", *DATA, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    # Rasa 3.6 prints some data warnings as a UserWarning and still exits 0; clean means none of them.
+    assert "UserWarning" not in output, [line for line in output.splitlines() if "UserWarning" in line]
 
 
 @pytest.fixture(scope="module")
