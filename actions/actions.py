@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +16,6 @@ from bot.config import Settings
 from bot.corpus import CorpusError
 from bot.index import StaleIndexError
 from bot.logs import configure_logging
-
-log = logging.getLogger("aftercare.actions")
 
 # Channels whose clients render the structured payload; others get the complete plain text only.
 RICH_CHANNELS = {"rest", "socketio"}

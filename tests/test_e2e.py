@@ -11,7 +11,7 @@ import pytest
 import requests
 import socketio
 
-from stack import MODEL, Stack, free_port
+from stack import MODEL, ROOT, Server, Stack, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +144,21 @@ def test_socketio_conversation(stack):
     assert "Sources:" in text and "911" in text
     payload = next(r for r in replies if "custom" in r)["custom"]
     assert payload["thread_id"] == "liposuction-compression" and payload["citations"]
+
+
+def test_action_server_refuses_a_stale_index(tmp_path):
+    port = free_port()
+    server = Server(
+        "action server",
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.server", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        tmp_path / "actions.log",
+        {"AFTERCARE_INDEX_DIR": str(tmp_path / "no-index")},
+    )
+    server.start()
+    try:
+        assert server.process.wait(120) != 0
+    finally:
+        server.stop()
+    log = server.log_tail(200)
+    assert "no index has been built" in log and "bot index" in log
