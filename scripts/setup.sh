@@ -37,8 +37,8 @@ if ! stamp_ok .venv-rasa "$want"; then
   py310=$(find_python 3.10) || need 3.10 "the Rasa 3.6 server"
   echo "==> Creating .venv-rasa with $py310 (Rasa 3.6.21, about 2 minutes the first time)"
   [ -x .venv-rasa/bin/python ] || "$py310" -m venv .venv-rasa
-  .venv-rasa/bin/pip install -q --upgrade pip
-  .venv-rasa/bin/pip install -q -r requirements/rasa.txt
+  .venv-rasa/bin/pip install -qq --upgrade pip
+  .venv-rasa/bin/pip install -qq -r requirements/rasa.txt
   echo "$want" > .venv-rasa/.stamp
 fi
 
@@ -48,10 +48,10 @@ if ! stamp_ok .venv "$want"; then
   py311=$(find_python 3.11) || need 3.11 "the assistant library and action server"
   echo "==> Creating .venv with $py311"
   [ -x .venv/bin/python ] || "$py311" -m venv .venv
-  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -qq --upgrade pip
   # The CPU build of torch first: a plain `torch` requirement would pull a multi-GB CUDA build.
-  .venv/bin/pip install -q "torch==2.13.0" || {
+  .venv/bin/pip install -qq "torch==2.13.0" || {
     echo "error: could not install the CPU build of torch 2.13.0. See README.md, 'Installing on another machine'." >&2; exit 1; }
-  .venv/bin/pip install -q -e ".[test]"
+  .venv/bin/pip install -qq -e ".[test]"
   echo "$want" > .venv/.stamp
 fi
