@@ -1,4 +1,4 @@
-"""The `bot` command: ask, index, validate, import, config."""
+"""The `bot` command: ask, eval, index, validate, import, config."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, describe
 from bot.corpus import CorpusError, load_corpus
@@ -15,6 +17,9 @@ from bot.corpus_writer import ImportPlan, plan_import, read_existing, write_thre
 from bot.importers import FORMATS, ParsedFile, preview, read_file
 from bot.index import StaleIndexError, build_index, read_meta, save_index, staleness
 from bot.treatments import load_vocabulary
+
+if TYPE_CHECKING:
+    from bot.evaluation import Row
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -65,6 +70,53 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:
         print(outcome.reply.text)
+    return 0
+
+
+def _eval_table(rows: list[Row]) -> str:
+    """One aligned table: a row per system, a column per metric, n/a where a metric does not apply."""
+    from bot.evaluation import COLUMNS
+
+    def cell(field: str, value: float | None) -> str:
+        if value is None:
+            return "n/a"
+        return f"{value:.1f}" if field == "p50_ms" else f"{value:.3f}"
+
+    header = ["system", *(title for _, title in COLUMNS)]
+    body = [[row.system, *(cell(field, getattr(row, field)) for field, _ in COLUMNS)] for row in rows]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(text.ljust(w) if i == 0 else text.rjust(w) for i, (text, w) in enumerate(zip(line, widths)))
+        for line in [header, *body]
+    )
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run a labelled set through the pipeline and the baselines; print one table or one JSON object."""
+    from bot.assistant import Assistant
+    from bot.evaluation import DEFAULT_SET, LabelledSetError, evaluate, load_set, unknown_threads
+    from bot.evaluation.systems import standard_systems
+
+    folder = Path(args.set) if args.set else DEFAULT_SET
+    try:
+        labelled = load_set(folder)
+    except LabelledSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    assistant = Assistant.load(_settings(args))
+    unknown = unknown_threads(labelled, assistant.corpus)
+    if unknown:
+        print(f"error: {folder}: labelled threads the corpus does not publish: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    rows = evaluate(standard_systems(assistant), labelled)
+    if args.json:
+        rounded = [{k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(row).items()} for row in rows]
+        print(json.dumps({"set": str(folder), "counts": labelled.counts(), "rows": rounded}, indent=2))
+    else:
+        counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in labelled.counts().items())
+        print(f"{folder}: {counts}\n")
+        print(_eval_table(rows))
+        print("\nn/a: the system only ranks; see README, Evaluation")
     return 0
 
 
@@ -142,6 +194,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--treatment", help="treatment known from context (canonical name or any synonym)")
     ask.add_argument("--json", action="store_true", help="print the full decision as JSON")
     ask.set_defaults(func=cmd_ask)
+    ev = sub.add_parser("eval", help="score the pipeline and baselines on a labelled set (default: the dev set)")
+    ev.add_argument("--set", metavar="PATH", help="folder with questions.yml, red_flags.yml, unanswerable.yml and "
+                    "clarify.yml (default: tests/devset)")
+    ev.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    ev.set_defaults(func=cmd_eval)
     index = sub.add_parser("index", help="build the embedding index")
     index.add_argument("--force", action="store_true", help="rebuild even when up to date")
     index.set_defaults(func=cmd_index)
