@@ -15,7 +15,7 @@ from bot.corpus import Corpus, load_corpus
 from bot.embedding import Embedder
 from bot.index import ThreadIndex, load_index
 from bot.retrieval import Candidate, Decision, Thresholds, decide, rank
-from bot.treatments import Vocabulary, label, load_vocabulary
+from bot.treatments import Vocabulary, applies_to, family, label, load_vocabulary
 
 log = logging.getLogger("aftercare.assistant")
 
@@ -86,7 +86,13 @@ class Assistant:
             query = f"{query} (after {label(treatment)})"
         vector = self.embedder.encode([query])[0]
         hits = self.index.search(vector, self.settings.top_k)
-        return rank(hits, self.corpus, treatment, self.settings.treatment_boost)
+        ranked = rank(hits, self.corpus, treatment, self.settings.treatment_boost)
+        implied = family(message) if treatment is None else None
+        if implied:
+            # "After my injections" rules out surgery threads, though it names no treatment.
+            fitting = [c for c in ranked if any(applies_to(c.thread.treatments, t) for t in implied)]
+            ranked = fitting or ranked
+        return ranked
 
     def ask(self, message: str, treatment: str | None = None) -> Outcome:
         """Run the whole decision path for one patient message."""

@@ -3,6 +3,7 @@ from a stored answer; the only words of our own are framing, counts, sources and
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -196,21 +197,19 @@ def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Rep
 def compose_clarify(threads: list[Thread], contact: Contact) -> Reply:
     """Ask which stored question the patient means, one button each. When the threads are about
     different treatments the buttons name the treatment, because that is what the patient knows."""
-    by_treatment = len({t.treatments[0] for t in threads}) == len(threads)
-    if by_treatment:
+    treatments = [t.treatments[0] for t in threads]
+    if len(set(treatments)) == len(threads):
+        # The patient knows their treatment, not our threads: the choice completes their own question
+        # (the action answers the message before the button with this treatment).
         intro = "The answer depends on your treatment. Which one did you have?"
-        titles = [label(t.treatments[0]) for t in threads]
+        buttons = [Button(label(t), "/ask_aftercare" + json.dumps({"treatment": t})) for t in treatments]
     else:
         intro = "I have clinicians' answers to a few similar questions. Which one is closest to yours?"
-        titles = [t.question for t in threads]
-    lines = [intro, ""] + [f"{n}. {title}" for n, title in enumerate(titles, start=1)]
+        # The stored question itself as payload: the choice works on every channel, even typed.
+        buttons = [Button(t.question, t.question) for t in threads]
+    lines = [intro, ""] + [f"{n}. {b.title}" for n, b in enumerate(buttons, start=1)]
     lines += ["", "Tap one, or rephrase your question and name your treatment."]
-    return Reply(
-        text="\n".join(lines),
-        disclaimer="",
-        # The payload is the stored question itself, so a choice works on every channel, even typed.
-        buttons=[Button(title, t.question) for title, t in zip(titles, threads)],
-    )
+    return Reply(text="\n".join(lines), disclaimer="", buttons=buttons)
 
 
 def compose_fallback(contact: Contact) -> Reply:

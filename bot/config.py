@@ -30,7 +30,7 @@ class Settings:
         default="question+answers",
         metadata={"doc": "What each thread's vector embeds: `question` or `question+answers`."},
     )
-    top_k: int = field(default=5, metadata={"doc": "Candidates retrieved per message."})
+    top_k: int = field(default=10, metadata={"doc": "Candidates retrieved per message (enough to offer each treatment)."})
     treatment_boost: float = field(
         default=0.08, metadata={"doc": "Score added to threads about the treatment the patient named."}
     )

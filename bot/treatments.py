@@ -39,6 +39,15 @@ SURGERY = frozenset(
 )
 
 
+INJECTABLES = frozenset({"neuromodulator", "filler", "sculptra", "radiesse", "kybella"})
+_INJECTION_WORDS = re.compile(r"\b(?:injections?|injectables?|injected|jabs?|shots?|needles?)\b", re.IGNORECASE)
+
+
+def family(text: str) -> frozenset[str] | None:
+    """The treatments a message implies without naming one ("my injections"), or None."""
+    return INJECTABLES if _INJECTION_WORDS.search(text) else None
+
+
 def label(treatment: str) -> str:
     """Human-readable name of a canonical treatment."""
     return LABELS.get(treatment, treatment.replace("_", " ").capitalize())

@@ -188,7 +188,10 @@ def main() -> int:
     if busy:
         print(f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C (SIGINT) and SIGTERM both stop all three servers. Installed explicitly: a shell that starts
+    # `make run` in the background leaves SIGINT ignored, and Python then would not raise on it.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     print("Starting the action server, Rasa and the web page (about a minute)...", flush=True)
     try:
         stack.start(report=lambda m: print(f"  {m}", flush=True))
@@ -215,6 +218,10 @@ def main() -> int:
         return 1
     finally:
         stack.stop()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _port_free(port: int) -> bool:

@@ -72,6 +72,14 @@ def test_treatment_is_carried_across_turns(stack):
     assert custom(rest(stack, "and when can I go back to the gym?", sender))["thread_id"] == "filler-exercise"
 
 
+def test_clarification_click_completes_the_question(stack):
+    sender = uuid.uuid4().hex
+    asked = custom(rest(stack, "when can I go back to the gym after my injections?", sender))
+    assert asked["type"] == "clarify"
+    filler = next(b for b in asked["buttons"] if b["title"] == "Dermal filler")
+    assert custom(rest(stack, filler["payload"], sender))["thread_id"] == "filler-exercise"
+
+
 def test_emergency_over_rest(stack):
     messages = rest(stack, "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly")
     payload = custom(messages)

@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.evaluation import LabelledSetError, Trials, evaluate, load_set, metrics, score, unknown_threads
+from bot.evaluation import variants
 from bot.evaluation.systems import (
     BM25, PIPELINE, QUESTION_VECTORS, TREATMENT_BLIND, System, Trial, standard_systems, treatment_blind,
 )
+from bot.evaluation.variants import HYBRID, MULTI_FILTER, MULTI_VECTOR, TREATMENT_FILTER
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "eval"
@@ -20,6 +23,7 @@ BOT = Path(sys.executable).parent / "bot"
 RATES = ("hit_at_1", "hit_at_3", "mrr", "clarify_rate", "fallback_precision", "fallback_recall", "urgent_recall",
          "false_alarm_rate", "clarify_rate_questions", "urgent_recall_at_level")
 DECISION_RATES = RATES[3:]
+SYSTEMS = [PIPELINE, TREATMENT_BLIND, BM25, QUESTION_VECTORS, MULTI_VECTOR, HYBRID, TREATMENT_FILTER, MULTI_FILTER]
 
 
 def run_bot(*args):
@@ -60,6 +64,47 @@ def test_escalation():
 def test_share_and_median():
     assert metrics.share([True, False, False, True]) == 0.5 and metrics.share([]) is None
     assert metrics.p50([3.0, 1.0, 2.0]) == 2.0 and metrics.p50([]) is None
+
+
+# --- variant scoring functions, on synthetic inputs ------------------------------------------------
+
+
+def test_max_per_owner_takes_each_threads_best_vector():
+    best = variants.max_per_owner(np.array([0.2, 0.7, 0.1, -0.3, 0.4]), [0, 0, 2, 2, 0], 3)
+    assert best[0] == pytest.approx(0.7) and best[2] == pytest.approx(0.1)
+    assert best[1] == -np.inf  # a thread with no vector never wins
+
+
+def test_question_and_best_answer_weighs_the_question_against_the_best_answer():
+    question = np.array([0.5, 0.9])
+    answers, owners = np.array([0.2, 0.6, 0.3]), [0, 0, 1]
+    scores = variants.question_and_best_answer(question, answers, owners, 2, weight=0.3)
+    assert scores == pytest.approx([0.3 * 0.5 + 0.7 * 0.6, 0.3 * 0.9 + 0.7 * 0.3])
+    # weight 1 is question-only scoring; weight 0 the best answer alone.
+    assert variants.question_and_best_answer(question, answers, owners, 2, 1.0) == pytest.approx(question)
+    assert variants.question_and_best_answer(question, answers, owners, 2, 0.0) == pytest.approx([0.6, 0.3])
+
+
+def test_saturate_is_a_fixed_scale_not_per_message():
+    assert variants.saturate(np.array([0.0, 5.0, 15.0, -1.0]), half=5.0) == pytest.approx([0.0, 0.5, 0.75, 0.0])
+    # The same raw score maps to the same value whatever else the message matched.
+    assert variants.saturate(np.array([5.0, 100.0]), 5.0)[0] == variants.saturate(np.array([5.0, 1.0]), 5.0)[0]
+    assert variants.weighted_sum(np.array([0.4, 0.5]), np.array([0.5, 0.0]), 0.2) == pytest.approx([0.5, 0.5])
+
+
+def test_applicable_mask_follows_applies_to():
+    threads = [("filler",), ("general",), ("neuromodulator", "filler"), ("surgery_general",), ("laser",)]
+    assert variants.applicable_mask(threads, "filler").tolist() == [True, True, True, False, False]
+    assert variants.applicable_mask(threads, "rhinoplasty").tolist() == [False, True, False, True, False]
+    assert variants.applicable_mask(threads, None).all()
+
+
+def test_top_hits_orders_cuts_and_filters():
+    ids, scores = ("a", "b", "c", "d"), np.array([0.3, 0.9, 0.3, 0.5])
+    assert variants.top_hits(ids, scores, 3) == [("b", 0.9), ("d", 0.5), ("a", 0.3)]  # ties keep corpus order
+    keep = np.array([True, False, True, False])
+    assert [i for i, _ in variants.top_hits(ids, scores, 5, keep)] == ["a", "c"]
+    assert variants.top_hits(ids, scores, 2, np.zeros(4, dtype=bool)) == []
 
 
 # --- scoring, on scripted outcomes -------------------------------------------------------------------
@@ -157,12 +202,39 @@ def test_pipeline_scores_on_the_tiny_set(fixture_rows):
 
 
 def test_baselines_on_the_tiny_set(fixture_rows):
-    assert list(fixture_rows) == [PIPELINE, TREATMENT_BLIND, BM25, QUESTION_VECTORS]
+    assert list(fixture_rows) == SYSTEMS
     # Only one question needs the treatment from context; without it its thread is not ranked first.
     assert fixture_rows[TREATMENT_BLIND].hit_at_1 == pytest.approx(5 / 6)
     assert fixture_rows[TREATMENT_BLIND].urgent_recall == 1.0  # triage is the same
     bm25 = fixture_rows[BM25]
     assert bm25.hit_at_1 is not None and all(getattr(bm25, name) is None for name in DECISION_RATES)
+
+
+def test_variants_on_the_tiny_set(fixture_rows):
+    for name in SYSTEMS[4:]:
+        row = fixture_rows[name]
+        assert row.urgent_recall == 1.0 and row.false_alarm_rate == 0.0, name  # triage is the same
+        assert all(0.0 <= getattr(row, field) <= 1.0 for field in ("hit_at_1", "hit_at_3", "mrr")), name
+
+
+def test_a_variant_with_the_served_scores_is_the_pipeline(assistant):
+    # Scoring every thread with the served vectors and taking the top k is what the FAISS search does.
+    vectors = variants.ThreadVectors.encode(assistant)
+    same = variants.VariantAssistant(assistant, variants.served_scorer(vectors, assistant.embedder))
+    for message, treatment in (("when can I work out?", "filler"), ("can i drink wine after my lip filler", None)):
+        assert [c.thread.id for c in same.candidates(message, treatment)] == [
+            c.thread.id for c in assistant.candidates(message, treatment)
+        ]
+        assert same.ask(message, treatment).decision == assistant.ask(message, treatment).decision
+
+
+def test_the_treatment_filter_keeps_only_applicable_threads(assistant):
+    vectors = variants.ThreadVectors.encode(assistant)
+    filtered = variants.VariantAssistant(
+        assistant, variants.served_scorer(vectors, assistant.embedder), filter_treatment=True
+    )
+    ranked = filtered.candidates("when can I work out?", "filler")
+    assert ranked and all(variants.applies_to(c.thread.treatments, "filler") for c in ranked)
 
 
 def test_treatment_blind_retrieval_ignores_the_context(assistant):
@@ -181,7 +253,7 @@ def test_eval_json_on_the_dev_set():
     data = json.loads(result.stdout)
     assert data["counts"] == {"questions": 213, "red_flags": 85, "unanswerable": 53, "clarify": 28}
     rows = {row["system"]: row for row in data["rows"]}
-    assert list(rows) == [PIPELINE, TREATMENT_BLIND, BM25, QUESTION_VECTORS]
+    assert list(rows) == SYSTEMS
     for name, row in rows.items():
         for field in RATES:
             if name == BM25 and field in DECISION_RATES:
@@ -189,8 +261,10 @@ def test_eval_json_on_the_dev_set():
             else:
                 assert 0.0 <= row[field] <= 1.0, (name, field, row[field])
         assert row["p50_ms"] > 0
-    # The figures the thresholds were chosen on (README, "Choosing the thresholds").
+    # The figures the thresholds were chosen on (README, "Choosing the thresholds" and "Evaluation").
     assert rows[PIPELINE]["hit_at_1"] >= 0.85 and rows[PIPELINE]["urgent_recall"] == 1.0
+    assert rows[MULTI_FILTER]["hit_at_1"] >= 0.92 and rows[MULTI_FILTER]["fallback_precision"] >= 0.9
+    assert all(row["urgent_recall"] == 1.0 for row in rows.values() if row["system"] != BM25)
 
 
 @pytest.mark.usefixtures("built_index")
@@ -200,9 +274,9 @@ def test_eval_prints_one_table():
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("system"))
     assert lines[header].split()[-2:] == ["p50", "ms"] and "fallback P" in lines[header]
-    table = lines[header + 1: header + 5]
-    assert [line.split("  ")[0].strip() for line in table] == [PIPELINE, TREATMENT_BLIND, BM25, QUESTION_VECTORS]
-    assert len({len(line) for line in lines[header: header + 5]}) == 1  # aligned
+    table = lines[header + 1: header + 1 + len(SYSTEMS)]
+    assert [line.split("  ")[0].strip() for line in table] == SYSTEMS
+    assert len({len(line) for line in lines[header: header + 1 + len(SYSTEMS)]}) == 1  # aligned
     assert table[2].count("n/a") == 5
 
 

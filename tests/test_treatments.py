@@ -45,3 +45,10 @@ def test_surgery_threads_apply_to_each_operation():
     assert not applies_to(("surgery_general",), "filler")
     assert applies_to(("general",), "filler")
     assert label("chemical_peel") == "Chemical peel"
+
+
+def test_injection_words_imply_injectables():
+    from bot.treatments import INJECTABLES, family
+
+    assert family("can I work out after my injections?") == INJECTABLES
+    assert family("can I work out after my tummy tuck?") is None

@@ -1,7 +1,7 @@
 """Evaluation: run a labelled set through the decision path of each system and score it (`bot eval`).
 
-`labelled` reads a set, `systems` builds the pipeline and its baselines, `metrics` defines every number
-(see its docstring), `scoring` turns trials into one Row per system.
+`labelled` reads a set, `systems` builds the pipeline and its baselines, `variants` the candidate-scoring
+variants, `metrics` defines every number (see its docstring), `scoring` turns trials into one Row per system.
 """
 
 from bot.evaluation.labelled import DEFAULT_SET, LabelledSet, LabelledSetError, load_set, unknown_threads

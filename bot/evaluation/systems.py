@@ -96,10 +96,13 @@ def bm25(corpus: Corpus, index_text: str, top_k: int) -> System:
 
 
 def standard_systems(assistant: Assistant) -> list[System]:
-    """The rows of `bot eval`: the pipeline, then the baselines and the variant."""
+    """The rows of `bot eval`: the pipeline, the baselines, then the candidate-scoring variants."""
+    from bot.evaluation.variants import variant_systems
+
     return [
         asking(PIPELINE, assistant),
         treatment_blind(assistant),
         bm25(assistant.corpus, assistant.index.meta.index_text, assistant.settings.top_k),
         question_vectors(assistant),
+        *variant_systems(assistant),
     ]

@@ -37,31 +37,32 @@
     return box;
   }
 
+  // One bot turn arrives as several messages (Rasa splits text at blank lines) plus, last, a custom
+  // payload; the turn is drawn as one box: the rich payload when there is one, else the joined text.
   function render(messages) {
-    let rich = null;
-    messages.forEach(function (m) { if (m.custom) rich = m.custom; });
-    messages.forEach(function (m) {
-      if (m.custom) return;
-      let box;
-      if (rich && rich.quotes && rich.quotes.length) {
-        box = renderRich(rich);
-        if (rich.demo) box.appendChild(el("p", "disclaimer", "Demo content: fictional clinicians."));
-        if (rich.disclaimer) box.appendChild(el("p", "disclaimer", rich.disclaimer));
-      } else {
-        box = el("div", "msg bot" + (rich && rich.type === "urgent" ? " urgent" : ""), m.text || "");
-      }
-      if (m.buttons && m.buttons.length) {
-        const row = el("div", "buttons");
-        m.buttons.forEach(function (b) {
-          const btn = el("button", "", b.title);
-          btn.type = "button";
-          btn.addEventListener("click", function () { send(b.payload, b.title); });
-          row.appendChild(btn);
-        });
-        box.appendChild(row);
-      }
-      log.appendChild(box);
-    });
+    const withCustom = messages.find(function (m) { return m.custom; });
+    const rich = withCustom ? withCustom.custom : null;
+    let box;
+    if (rich && rich.quotes && rich.quotes.length) {
+      box = renderRich(rich);
+      if (rich.demo) box.appendChild(el("p", "disclaimer", "Demo content: fictional clinicians."));
+      if (rich.disclaimer) box.appendChild(el("p", "disclaimer", rich.disclaimer));
+    } else {
+      const text = messages.filter(function (m) { return m.text; }).map(function (m) { return m.text; }).join("\n\n");
+      box = el("div", "msg bot" + (rich && rich.type === "urgent" ? " urgent" : ""), text);
+    }
+    const buttons = [].concat.apply([], messages.map(function (m) { return m.buttons || []; }));
+    if (buttons.length) {
+      const row = el("div", "buttons");
+      buttons.forEach(function (b) {
+        const btn = el("button", "", b.title);
+        btn.type = "button";
+        btn.addEventListener("click", function () { send(b.payload, b.title); });
+        row.appendChild(btn);
+      });
+      box.appendChild(row);
+    }
+    log.appendChild(box);
     log.scrollTop = log.scrollHeight;
   }
 
