@@ -147,10 +147,8 @@ def summarise(frames: list[Duration | None]) -> str:
     return f"{head} They differ on timing: {spread}.{tail}"
 
 
-def _pick_quotes(thread: Thread, limit: int) -> list[int]:
+def _pick_quotes(frames: list[Duration | None], limit: int) -> list[int]:
     """Answer positions to quote: one per distinct time frame first, so the spread of opinion shows."""
-    keys = [key_sentence(a) for a in thread.answers]
-    frames = [_time_frame(a, k) for a, k in zip(thread.answers, keys)]
     chosen: list[int] = []
     seen: set[str | None] = set()
     for i, frame in enumerate(frames):
@@ -164,14 +162,15 @@ def _pick_quotes(thread: Thread, limit: int) -> list[int]:
 
 def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Reply:
     """An answer reply: matched question, summary, numbered quotes, sources, disclaimer."""
-    picked = _pick_quotes(thread, min(max_quotes, len(thread.answers)))
+    keys = [key_sentence(a) for a in thread.answers]
+    frames = [_time_frame(a, k) for a, k in zip(thread.answers, keys)]
+    picked = _pick_quotes(frames, min(max_quotes, len(thread.answers)))
     quotes, citations = [], []
     for n, i in enumerate(picked, start=1):
         answer, answer_id = thread.answers[i], thread.answer_id(i)
-        quotes.append(Quote(n, key_sentence(answer), answer_id))
+        quotes.append(Quote(n, keys[i], answer_id))
         a = answer.author
         citations.append(Citation(n, a.name, a.credentials, a.specialty, a.location, str(answer.url) if answer.url else None, answer_id))
-    frames = [_time_frame(a, key_sentence(a)) for a in thread.answers]
     summary = summarise(frames)
     notice = disclaimer(contact)
     lines = [f'Closest question on file: "{thread.question}"', "", summary, ""]
