@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     executor = ActionExecutor()
-    executor.register_package("actions.actions")
+    executor.register_package("actions")
     app = create_app(executor, cors_origins="*")
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 

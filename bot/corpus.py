@@ -72,6 +72,12 @@ class Thread(_Record):
     source: str = ""
     demo: bool = False
     status: Literal["published", "draft"] = "draft"
+    # Review: who approved the thread for patients, when, and when it must be looked at again.
+    reviewed_by: str | None = None
+    reviewed_at: dt.date | None = None
+    review_due: dt.date | None = None
+    # Other ways patients ask this question; embedded with the thread (as FAQ tools do).
+    phrasings: tuple[str, ...] = ()
 
     @field_validator("treatments")
     @classmethod

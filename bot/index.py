@@ -66,7 +66,7 @@ def thread_text(thread: Thread, mode: str) -> str:
     """The text embedded for a thread under an `index_text` mode."""
     if mode not in TEXT_MODES:
         raise ValueError(f"index_text must be one of {TEXT_MODES}, not {mode!r}")
-    parts = [thread.question]
+    parts = [thread.question, *thread.phrasings]
     if mode == "question+answers":
         parts += [thread.body or ""] + [a.body for a in thread.answers]
     return "\n".join(p for p in parts if p)
