@@ -3,16 +3,19 @@ SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 BOT := .venv/bin/bot
 
-.PHONY: run test setup validate index train bench clean
+.PHONY: run test setup system validate index train bench clean
 
 run: index train ## set up on first use, then serve the bot on the embedded defaults
 	@.venv/bin/python scripts/stack.py
 
-test: index train ## every check the project has
+test: system index train ## every check the project has
 	@.venv/bin/python -m pytest
 
 setup: ## create or update both virtual environments (seconds when nothing changed)
 	@scripts/setup.sh
+
+system: ## Debian packages the tests need (Chromium, PostgreSQL), installed if missing; starts PostgreSQL
+	@scripts/system.sh
 
 validate: setup ## validate the answer corpus
 	@$(BOT) validate
