@@ -88,6 +88,7 @@ class Stack:
     web_port: int = 8000
     workdir: Path = ROOT / "var"
     model: Path = MODEL
+    credentials: Path = ROOT / "credentials.yml"  # Rasa's channels; tests pass their own
     env: dict[str, str] = field(default_factory=dict)
     servers: list[Server] = field(default_factory=list)
 
@@ -103,6 +104,14 @@ class Stack:
     def web_url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
+    @property
+    def database_url(self) -> str:
+        """The database the servers share: DATABASE_URL / AFTERCARE_DATABASE_URL if set, else SQLite in workdir."""
+        for name in ("DATABASE_URL", "AFTERCARE_DATABASE_URL"):
+            if self.env.get(name) or os.environ.get(name):
+                return self.env.get(name) or os.environ[name]
+        return f"sqlite:///{self.workdir / 'aftercare.db'}"
+
     def write_endpoints(self) -> Path:
         """Rasa's endpoints file for these ports, with the SQLite tracker store in the working folder."""
         path = self.workdir / "endpoints.yml"
@@ -117,6 +126,9 @@ class Stack:
 
     def build(self) -> None:
         env = {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **self.env}
+        # Tickets, unanswered questions and feedback of this run live in its working folder (var/ for
+        # `make run`), unless a database is configured: the action server and the web app share it.
+        env.setdefault("DATABASE_URL", self.database_url)
         logs = self.workdir / "logs"
         venv, venv_rasa = ROOT / ".venv" / "bin", ROOT / ".venv-rasa" / "bin"
         self.servers = [
@@ -133,21 +145,22 @@ class Stack:
                     str(venv_rasa / "rasa"), "run",
                     "--model", str(self.model),
                     "--endpoints", str(self.write_endpoints()),
-                    "--credentials", str(ROOT / "credentials.yml"),
+                    "--credentials", str(self.credentials),
                     "--port", str(self.rasa_port),
                     "--interface", "127.0.0.1",
                     "--cors", "*",
                 ],  # fmt: skip
                 f"{self.rasa_url}/",
                 logs / "rasa.log",
-                env,
+                # The connectors in channels/ are imported by Rasa from the project folder.
+                {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))]))},
             ),
             Server(
                 "web",
                 [str(venv / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(self.web_port)],
                 f"{self.web_url}/healthz",
                 logs / "web.log",
-                {**env, "AFTERCARE_RASA_URL": self.rasa_url},
+                {**env, "AFTERCARE_RASA_URL": self.rasa_url, "AFTERCARE_ACTION_SERVER_URL": self.action_url},
             ),
         ]
 
@@ -197,7 +210,8 @@ def main() -> int:
         stack.start(report=lambda m: print(f"  {m}", flush=True))
         print(
             "\nThe aftercare assistant is running:\n"
-            f"  Chat page:          {stack.web_url}/\n"
+            f"  Demo clinic page:   {stack.web_url}/  (the chat widget is at the bottom right)\n"
+            f"  Widget for a site:  <script src=\"{stack.web_url}/widget.js\" data-title=\"...\" async></script>\n"
             f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
             "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
             f"  Rasa socket.io:     {stack.rasa_url}/socket.io\n"

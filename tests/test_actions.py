@@ -34,9 +34,13 @@ def test_answers_with_citations_and_payload(actions):
     assert events == [SlotSet("treatment", "neuromodulator")]
 
 
-def test_text_only_channels_get_no_custom_payload(actions):
-    (message,), _ = run(actions, tracker("can i go to the gym after botox", channel="twilio"))
-    assert not message.get("custom") and "Sources:" in message["text"]
+def test_messaging_channels_get_their_own_rendering(actions):
+    messages, _ = run(actions, tracker("can i go to the gym after botox", channel="twilio"))
+    bodies = [m["custom"]["body"] for m in messages]
+    assert not any(m.get("text") for m in messages) and all(len(b) <= 1600 for b in bodies)
+    assert "Sources:" in "\n".join(bodies) and "https://demo-clinic.example/" in "\n".join(bodies)
+    messages, _ = run(actions, tracker("can i go to the gym after botox", channel="telegram"))
+    assert messages[0]["custom"]["parse_mode"] == "MarkdownV2"
 
 
 def test_socketio_payload_is_wrapped_for_emit(actions):

@@ -1,0 +1,60 @@
+"""Feedback on an answer ("Was this helpful?"), stored with the thread it was about."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import records
+
+log = logging.getLogger("aftercare.actions.feedback")
+
+_NOT_HELPFUL = ("not", "n't", "no help", "useless", "unhelpful", "isn't what")
+
+
+def helpful_from(tracker: Tracker) -> bool:
+    """Whether the patient found the answer helpful: the button's entity, else the words they typed."""
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "helpful":
+            return str(entity.get("value")).lower() in ("yes", "true", "1")
+    text = (tracker.latest_message.get("text") or "").lower()
+    return not any(marker in text for marker in _NOT_HELPFUL)
+
+
+def thread_from(tracker: Tracker) -> str | None:
+    """The thread the feedback is about: the button's entity, else the last answer given."""
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "feedback_thread" and entity.get("value"):
+            return str(entity["value"])
+    return tracker.get_slot("last_thread_id")
+
+
+class ActionRecordFeedback(Action):
+    """Store the patient's verdict on the last answer and thank them."""
+
+    def name(self) -> str:
+        return "action_record_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        thread_id, helpful = thread_from(tracker), helpful_from(tracker)
+        if thread_id is None:
+            dispatcher.utter_message(text="Thanks! What would you like to know about your aftercare?")
+            return []
+        try:
+            await asyncio.to_thread(records.store().record_feedback, thread_id, helpful)
+        except Exception:
+            log.exception("feedback not stored")
+        if helpful:
+            dispatcher.utter_message(text="Thank you for letting us know. Anything else about your aftercare?")
+        else:
+            dispatcher.utter_message(
+                text="Thank you, that helps the clinic improve its answers. You can ask it another way, "
+                "or ask to speak to someone at the clinic.",
+                buttons=[{"title": "Talk to the clinic", "payload": "/request_human"}],
+            )
+        return []

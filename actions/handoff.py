@@ -1,0 +1,200 @@
+"""Handing a patient to a person: a form for name, contact and consent, then a ticket for the front desk.
+
+Every message typed into the form is triaged first (a patient may describe an emergency instead of
+giving a name), and the patient can cancel at any point; either ends the form without a ticket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import records, runtime
+from actions.conversation import known_treatment, last_patient_question, transcript
+from actions.output import send
+
+log = logging.getLogger("aftercare.actions.handoff")
+
+FORM_SLOTS = ("patient_name", "patient_contact", "contact_consent")
+# Typed text is matched by words, not by the NLU intent: a name like "Maria Lopez" can be classified as anything.
+_CANCEL = re.compile(
+    r"^\W*(cancel|stop|quit|exit|abort|never ?mind|forget (it|about it)|(i )?changed my mind|leave it|"
+    r"i'?d rather not|don'?t (contact|call|email) me|i don'?t want (to|this))\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_.'’-]*)*\.?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+_PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def valid_name(text: str) -> str | None:
+    """A person's name as typed (1-6 words of letters), else None."""
+    text = " ".join(text.split())
+    if not 1 <= len(text) <= 80 or len(text.split()) > 6 or not _NAME.match(text):
+        return None
+    return text
+
+
+def valid_contact(text: str) -> str | None:
+    """A phone number (7-15 digits) or an email address, normalised, else None."""
+    text = text.strip()
+    if _EMAIL.match(text):
+        return text.lower()
+    if _PHONE_CHARS.match(text):
+        digits = re.sub(r"\D", "", text)
+        if 7 <= len(digits) <= 15:
+            return ("+" if text.startswith("+") else "") + digits
+    return None
+
+
+def _stop(reason: str) -> list[EventType]:
+    """End the form early: forget what was typed into it and record why, so no ticket is filed."""
+    return [*(SlotSet(s, None) for s in FORM_SLOTS), SlotSet("handoff_stopped", reason),
+            SlotSet("requested_slot", None), ActiveLoop(None)]  # fmt: skip
+
+
+class ActionStartHandoff(Action):
+    """Triage the request first (it may describe an emergency), then start the handoff form."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        if text and not text.startswith("/"):
+            outcome = await asyncio.to_thread(runtime.current().ask, text, known_treatment(tracker))
+            if outcome.decision == "urgent":
+                send(dispatcher, outcome, tracker.get_latest_input_channel())
+                return []
+        return [SlotSet("handoff_stopped", None), FollowupAction("handoff_form")]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """Checks each answer in the handoff form; a red flag or a cancel ends the form."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") is None:  # just activated: nothing typed into the form yet
+            return await super().run(dispatcher, tracker, domain)
+        if text and not text.startswith("/"):
+            outcome = await asyncio.to_thread(runtime.current().ask, text, known_treatment(tracker))
+            if outcome.decision == "urgent":
+                send(dispatcher, outcome, tracker.get_latest_input_channel())
+                return _stop("urgent")
+        if (intent == "cancel" and text.startswith("/")) or _CANCEL.match(text):
+            dispatcher.utter_message(
+                text="Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?"
+            )
+            return _stop("cancelled")
+        if tracker.get_slot("requested_slot") == "contact_consent" and tracker.get_slot("contact_consent") is None:
+            dispatcher.utter_message(text="Please answer yes or no, or cancel.")
+            return [SlotSet("contact_consent", None)]
+        return await super().run(dispatcher, tracker, domain)
+
+    def validate_patient_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        name = valid_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="Sorry, that doesn't look like a name. What name should the clinic ask for?")
+        return {"patient_name": name}
+
+    def validate_patient_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> dict:
+        contact = valid_contact(str(value or ""))
+        if contact is None:
+            dispatcher.utter_message(
+                text="Sorry, I need a phone number (digits, for example +1 555 010 0199) or an email address."
+            )
+        return {"patient_contact": contact}
+
+
+class ActionSubmitHandoff(Action):
+    """File the ticket with the conversation so far, or close the form quietly if it was stopped."""
+
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        reset = [*(SlotSet(s, None) for s in FORM_SLOTS), SlotSet("handoff_stopped", None)]
+        if tracker.get_slot("handoff_stopped"):
+            return reset
+        settings = runtime.current().settings
+        contact = runtime.current().contact
+        if not tracker.get_slot("contact_consent"):
+            dispatcher.utter_message(
+                text=f"No problem, the clinic won't contact you. You can call {contact.clinic} yourself at any time."
+            )
+            return reset
+        name, how = tracker.get_slot("patient_name"), tracker.get_slot("patient_contact")
+        try:
+            ticket = await asyncio.to_thread(
+                records.store().create_ticket,
+                name=name, contact=how, consent=True,
+                question=last_patient_question(tracker), transcript=transcript(tracker),
+            )  # fmt: skip
+        except Exception:  # the patient must hear that it failed, never believe someone will call
+            log.exception("handoff ticket not stored")
+            dispatcher.utter_message(
+                text=f"Sorry, I couldn't pass this on just now. Please call {contact.clinic} directly."
+            )
+            return reset
+        log.info("handoff ticket stored", extra={"ticket": ticket})
+        by = "email" if "@" in how else "phone"
+        dispatcher.utter_message(
+            text=f"Thank you, {name}. I've passed your question to the clinic team (reference #{ticket}). "
+            f"They will contact you by {by} {settings.handoff_response_time}. "
+            f"If anything gets worse before then, call {contact.clinic}, or {contact.emergency_number} in an emergency."
+        )
+        return reset
+
+
+CANCEL_BUTTON = {"title": "Cancel", "payload": "/cancel"}
+
+
+class ActionAskPatientName(Action):
+    """The form's first question."""
+
+    def name(self) -> str:
+        return "action_ask_patient_name"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(
+            text=f"I'll pass your question to the team at {runtime.current().contact.clinic_name} so someone can "
+            "contact you. What name should they ask for? (You can cancel at any time.)",
+            buttons=[CANCEL_BUTTON],
+        )
+        return []
+
+
+class ActionAskPatientContact(Action):
+    """The form's second question."""
+
+    def name(self) -> str:
+        return "action_ask_patient_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text="Thanks. What phone number or email address should they use?", buttons=[CANCEL_BUTTON])
+        return []
+
+
+class ActionAskContactConsent(Action):
+    """The form's last question: consent to be contacted with those details."""
+
+    def name(self) -> str:
+        return "action_ask_contact_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(
+            text="Do you agree to the clinic contacting you about your question using those details?",
+            buttons=[{"title": "Yes, contact me", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}, CANCEL_BUTTON],
+        )
+        return []
