@@ -1,8 +1,10 @@
-"""Rasa custom actions: thin adapters between a Rasa tracker and the `bot` decision path."""
+"""Rasa custom action for aftercare questions: a thin adapter between a tracker and the `bot` decision path."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -10,34 +12,40 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.assistant import Context, Outcome
 from bot.compose import compose_off_topic
 
-from actions import runtime
+from actions import records, runtime
+from actions.conversation import known_treatment, patient_text
 from actions.output import send
+
+log = logging.getLogger("aftercare.actions")
 
 # Loaded at import: a corpus or index that cannot be served stops the action server from starting.
 runtime.current()
 
 
-def patient_text(tracker: Tracker) -> str:
-    """The text to answer: a button payload ("/intent{...}") stands for the message before it."""
-    text = tracker.latest_message.get("text") or ""
-    if not text.startswith("/"):
-        return text
-    for event in reversed(tracker.events[:-1]):
-        if event.get("event") == "user" and not (event.get("text") or "").startswith("/"):
-            return event.get("text") or ""
-    return ""
+def context_from(tracker: Tracker) -> Context:
+    """What earlier turns tell the decision path: treatment, time since it, the last question answered."""
+    hours = tracker.get_slot("time_since_treatment")
+    return Context(
+        treatment=known_treatment(tracker),
+        elapsed=dt.timedelta(hours=float(hours)) if hours is not None else None,
+        last_question=tracker.get_slot("last_question"),
+        last_thread_id=tracker.get_slot("last_thread_id"),
+    )
 
 
-def known_treatment(tracker: Tracker) -> str | None:
-    """The treatment from this message's entity, else the one remembered in the slot."""
-    for entity in tracker.latest_message.get("entities", []):
-        if entity.get("entity") == "treatment":
-            canonical = runtime.current().vocabulary.canonical(str(entity.get("value")))
-            if canonical:
-                return canonical
-    return runtime.current().vocabulary.canonical(tracker.get_slot("treatment"))
+def remembered(outcome: Outcome, text: str) -> list[EventType]:
+    """Slots that carry this turn's context into the next one."""
+    events: list[EventType] = []
+    if outcome.treatment:
+        events.append(SlotSet("treatment", outcome.treatment))
+    if outcome.elapsed is not None:
+        events.append(SlotSet("time_since_treatment", round(outcome.elapsed.total_seconds() / 3600, 2)))
+    if outcome.decision == "answer":
+        events += [SlotSet("last_question", outcome.question or text), SlotSet("last_thread_id", outcome.thread_id)]
+    return events
 
 
 class ActionAnswerAftercare(Action):
@@ -49,10 +57,21 @@ class ActionAnswerAftercare(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = patient_text(tracker)
         assistant = runtime.current()
+        context = context_from(tracker)
         # Embedding is CPU work; off the event loop, torch uses the other core for a concurrent message.
-        outcome = await asyncio.to_thread(assistant.ask, text, known_treatment(tracker))
+        outcome = await asyncio.to_thread(assistant.ask, text, context.treatment, context)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "out_of_scope" and outcome.decision == "fallback":
             outcome = replace(outcome, reply=compose_off_topic(assistant.contact))
+        elif outcome.decision == "fallback" and text.strip():
+            await record_unanswered(text, outcome.treatment)
         send(dispatcher, outcome, tracker.get_latest_input_channel())
-        return [SlotSet("treatment", outcome.treatment)] if outcome.treatment else []
+        return remembered(outcome, text)
+
+
+async def record_unanswered(text: str, treatment: str | None) -> None:
+    """Keep a question no clinician answer covers, for the front desk; a storage failure never costs the reply."""
+    try:
+        await asyncio.to_thread(records.store().record_unanswered, text, treatment)
+    except Exception:
+        log.exception("unanswered question not stored")

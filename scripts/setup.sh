@@ -55,3 +55,12 @@ if ! stamp_ok .venv "$want"; then
   .venv/bin/pip install -qq -e ".[test]"
   echo "$want" > .venv/.stamp
 fi
+
+# --- web/node_modules (the widget's socket.io-client, from the committed package-lock.json) ---
+want=$(digest web/package-lock.json)
+if ! stamp_ok web/node_modules "$want"; then
+  command -v npm >/dev/null || { echo "error: npm (Node.js 18 or later) is required for the web widget; install nodejs and npm." >&2; exit 1; }
+  echo "==> Installing the web widget's JavaScript dependencies (npm ci in web/)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > web/node_modules/.stamp
+fi

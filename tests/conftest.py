@@ -58,3 +58,24 @@ def assistant(settings, built_index, embedder):
     from bot.assistant import Assistant
 
     return Assistant.load(settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def stack(built_index, tmp_path_factory):
+    """The real action server, Rasa server (trained model) and web app on free ports, shared by the
+    end-to-end and browser tests that need no special configuration. Its database is SQLite in its workdir."""
+    from stack import MODEL, Stack, free_port
+
+    if not MODEL.exists():
+        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
+    running = Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port(),
+        workdir=tmp_path_factory.mktemp("stack"),
+        env={"AFTERCARE_INDEX_DIR": str(_RUN_INDEX), "DATABASE_URL": ""},
+    )
+    running.env["DATABASE_URL"] = f"sqlite:///{running.workdir / 'aftercare.db'}"
+    running.start(timeout=300)
+    yield running
+    running.stop()

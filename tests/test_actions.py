@@ -31,7 +31,11 @@ def test_answers_with_citations_and_payload(actions):
     (message,) = messages
     assert "botox-exercise" == message["custom"]["thread_id"]
     assert message["custom"]["citations"] and message["custom"]["disclaimer"] in message["text"]
-    assert events == [SlotSet("treatment", "neuromodulator")]
+    assert events == [
+        SlotSet("treatment", "neuromodulator"),
+        SlotSet("last_question", "can i go to the gym after botox"),
+        SlotSet("last_thread_id", "botox-exercise"),
+    ]
 
 
 def test_messaging_channels_get_their_own_rendering(actions):

@@ -1,46 +1,22 @@
 """Multi-turn conversations through the real Rasa and action servers over REST: context carried across
 turns, follow-ups, a clarification click, handoffs completed and cancelled, feedback, and an emergency
-in the middle of a conversation. The action server writes to this run's own SQLite database."""
+in the middle of a conversation. The servers write to the shared test stack's own SQLite database."""
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 import requests
 
-from stack import MODEL, Stack, free_port
-
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def database_url(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'aftercare.db'}"
-
-
-@pytest.fixture(scope="module")
-def stack(built_index, tmp_path_factory, database_url):
-    if not MODEL.exists():
-        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
-    running = Stack(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=free_port(),
-        workdir=tmp_path_factory.mktemp("stack"),
-        env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"], "DATABASE_URL": database_url},
-    )
-    running.start(timeout=300)
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def store(stack, database_url):
+def store(stack):
     from store import Store
 
-    opened = Store.open(database_url)
+    opened = Store.open(stack.env["DATABASE_URL"])
     yield opened
     opened.close()
 

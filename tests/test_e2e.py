@@ -3,7 +3,6 @@ spoken to over REST and socket.io exactly as the web page and channels do."""
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
@@ -11,25 +10,9 @@ import pytest
 import requests
 import socketio
 
-from stack import MODEL, ROOT, Server, Stack, free_port
+from stack import ROOT, Server, free_port
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(built_index, tmp_path_factory):
-    if not MODEL.exists():
-        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
-    running = Stack(
-        rasa_port=free_port(),
-        action_port=free_port(),
-        web_port=free_port(),
-        workdir=tmp_path_factory.mktemp("stack"),
-        env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"]},
-    )
-    running.start(timeout=300)
-    yield running
-    running.stop()
 
 
 def rest(stack, message, sender=None):

@@ -1,29 +1,80 @@
-"""Web app: serves the chat page and relays its messages to Rasa's REST channel."""
+"""Web app: serves the chat widget (/widget.js), a demo clinic page that embeds it, and a REST relay to Rasa."""
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
+import json
 import logging
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.config import Settings
 from bot.logs import configure_logging
+from web.desk import install as install_desk
 
-STATIC = Path(__file__).parent / "static"
+WEB = Path(__file__).parent
+STATIC = WEB / "static"
+# Installed by `make setup` (npm ci in web/, from the committed package-lock.json).
+SOCKET_IO = WEB / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 MAX_MESSAGE_CHARS = 5000
-# The page loads nothing from other hosts: patients' conversations stay between them and the clinic.
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+
+
+def content_security_policy(rasa_url: str) -> str:
+    """The demo page loads nothing from other hosts and talks only to itself and Rasa (HTTP and WebSocket)."""
+    rasa = urlsplit(rasa_url)
+    ws = "wss" if rasa.scheme == "https" else "ws"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {rasa.scheme}://{rasa.netloc} {ws}://{rasa.netloc}; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def widget_config(settings: Settings) -> dict:
+    """What the widget needs from the server: where Rasa's socket.io is and which numbers to offer to call."""
+    return {
+        "socket_url": settings.rasa_url,
+        "socket_path": "/socket.io",
+        "clinic_name": settings.clinic_name,
+        "clinic_phone": settings.clinic_phone,
+        "emergency_number": settings.emergency_number,
+    }
+
+
+def widget_script(settings: Settings) -> str | None:
+    """/widget.js: socket.io-client and the widget in one closure (no globals on the clinic's page), or None
+    when socket.io-client is not installed."""
+    if not SOCKET_IO.exists():
+        return None
+    library = re.sub(r"^//# sourceMappingURL=.*$", "", SOCKET_IO.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    config = json.dumps(widget_config(settings)).replace("<", "\\u003c")
+    return (
+        "/*! Aftercare assistant widget. Bundles socket.io-client (MIT, see its notice below). */\n"
+        "(function () {\nvar module = { exports: {} }, exports = module.exports, define;\n"
+        f"{library}\nvar io = module.exports;\nvar SERVER_CONFIG = {config};\n"
+        f"{(STATIC / 'widget.js').read_text(encoding='utf-8')}\n}})();\n"
+    )
+
 
 SETTINGS = Settings.from_env()
 configure_logging(SETTINGS.log_level)
 log = logging.getLogger("aftercare.web")
+CSP = content_security_policy(SETTINGS.rasa_url)
+if not SOCKET_IO.exists():
+    log.error("socket.io-client missing: run `make setup` (npm ci in web/); /widget.js answers 503 until then")
 app = FastAPI(title="Aftercare assistant", docs_url=None, redoc_url=None)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
+# The front desk console (/desk): staff sign-in, answer search, handoffs, unanswered questions, review.
+install_desk(app)
 
 
 class ChatRequest(BaseModel):
@@ -34,7 +85,7 @@ class ChatRequest(BaseModel):
 @app.middleware("http")
 async def security_headers(request: Request, call_next):
     response = await call_next(request)
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers.setdefault("Content-Security-Policy", CSP)  # a route may set a stricter one
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -43,6 +94,30 @@ async def security_headers(request: Request, call_next):
 @app.get("/")
 async def index() -> FileResponse:
     return FileResponse(STATIC / "index.html")
+
+
+@app.get("/widget.js")
+async def widget(request: Request) -> Response:
+    """The embeddable widget; revalidated on each load so a clinic's page picks up new versions."""
+    script = widget_script(SETTINGS)
+    if script is None:
+        return Response(
+            "console.error('Aftercare widget unavailable: the server is missing socket.io-client (run make setup).');",
+            status_code=503,
+            media_type="text/javascript",
+        )
+    etag = '"' + hashlib.sha256(script.encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):  # 72 KB -> 22 KB
+        return Response(_gzipped(script), media_type="text/javascript", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(script, media_type="text/javascript", headers=headers)
+
+
+@functools.lru_cache(maxsize=4)
+def _gzipped(script: str) -> bytes:
+    return gzip.compress(script.encode(), mtime=0)
 
 
 @app.get("/healthz")

@@ -1,0 +1,377 @@
+"""Storage: every test runs against SQLite (a temporary file) and PostgreSQL (its own schema per test)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from store import Conflict, NotFound, Store, StoreError, mask_contact, mask_name, scrub
+
+PG_URL = os.environ.get(
+    "AFTERCARE_TEST_DATABASE_URL", "postgresql+psycopg://aftercare:aftercare@127.0.0.1:5432/aftercare_test"
+)
+TRANSCRIPT = [
+    {"role": "patient", "text": "my cheek is lumpy after filler", "at": "2026-11-24T09:00:00+00:00"},
+    {"role": "bot", "text": "I'm sorry, I don't have a clinician's answer on file.", "at": "2026-11-24T09:00:01+00:00"},
+]
+
+
+@pytest.fixture(scope="module")
+def pg_admin():
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:  # a clear failure, not a skip: the storage tests must run on both backends
+        pytest.fail(f"PostgreSQL is not reachable at {PG_URL} ({type(exc).__name__}); run scripts/system.sh")
+    yield engine
+    engine.dispose()
+
+
+def pg_schema_url(admin, schema: str) -> str:
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'aftercare.db'}"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    schema = f"test_store_{uuid.uuid4().hex[:12]}"
+    yield pg_schema_url(admin, schema)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+@pytest.fixture
+def store(db_url):
+    opened = Store.open(db_url)
+    yield opened
+    opened.close()
+
+
+# ------------------------------------------------------------------------------------- schema
+
+
+def test_migrations_build_the_schema_the_models_describe(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from store.migrate import current_revision, head_revision
+    from store.models import Base
+
+    store = Store.open(db_url)
+    try:
+        with store.engine.connect() as connection:
+            assert current_revision(connection) == head_revision()
+            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert diff == []
+    finally:
+        store.close()
+
+
+def test_opening_again_keeps_the_data(db_url):
+    first = Store.open(db_url)
+    ticket_id = first.create_ticket("Ann Lee", "ann@example.com", True, "Lump after filler", TRANSCRIPT)
+    first.close()
+    second = Store.open(db_url)
+    try:
+        assert second.ticket(ticket_id).question == "Lump after filler"
+    finally:
+        second.close()
+
+
+def test_concurrent_first_opens_migrate_once(db_url):
+    # The action server and the web app start together and both open a fresh database.
+    opened: list[Store] = []
+    errors: list[Exception] = []
+
+    def open_it():
+        try:
+            opened.append(Store.open(db_url))
+        except Exception as exc:  # collected: an exception in a thread would not fail the test by itself
+            errors.append(exc)
+
+    workers = [threading.Thread(target=open_it) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == [] and len(opened) == 4
+    opened[0].record_feedback("botox-exercise", True)
+    assert opened[3].feedback_by_thread()[0].helpful == 1
+    for store in opened:
+        store.close()
+
+
+def test_the_core_library_imports_no_storage():
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.cli, bot.assistant, bot.config; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('store', 'sqlalchemy', 'alembic')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+
+
+def test_database_url_setting_and_override(monkeypatch, tmp_path):
+    from bot.config import PROJECT_ROOT, Settings
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("AFTERCARE_DATABASE_URL", raising=False)
+    assert Settings.from_env().database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}"
+    monkeypatch.setenv("AFTERCARE_DATABASE_URL", "sqlite:///ignored.db")
+    wanted = tmp_path / "from-env.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{wanted}")
+    assert Settings.from_env().database_url == f"sqlite:///{wanted}"
+    store = Store.open()
+    try:
+        store.record_feedback("botox-exercise", True)
+    finally:
+        store.close()
+    assert wanted.exists()
+
+
+def test_postgres_urls_use_the_installed_driver():
+    from store.store import _normalise_url
+
+    assert _normalise_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert _normalise_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert _normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+# ------------------------------------------------------------------------------------- unanswered questions
+
+
+def test_identical_questions_are_grouped_with_counts(store):
+    store.record_unanswered("Can I dye my hair after Botox?", "neuromodulator")
+    first = store.unanswered()[0]
+    store.record_unanswered("  can i DYE my hair after botox ", None)
+    store.record_unanswered("Can I get a spray tan after a peel?", None)
+    rows = {r.text: r for r in store.unanswered()}
+    assert len(rows) == 2
+    hair = rows["Can I dye my hair after Botox?"]
+    assert hair.count == 2 and hair.treatment == "neuromodulator"  # a later None does not erase the treatment
+    assert hair.last_asked >= first.last_asked and hair.first_asked == first.first_asked
+    assert hair.last_asked.tzinfo is not None and hair.status == "open"
+
+
+def test_unanswered_questions_hold_no_contact_details(store):
+    store.record_unanswered("call me on +1 (555) 123-4567 or mail jane.doe@example.com about my lips", "filler")
+    stored = store.unanswered()[0].text
+    assert "555" not in stored and "jane.doe" not in stored and "example.com" not in stored
+    assert stored == "call me on [phone] or mail [email] about my lips"
+
+
+def test_blank_questions_are_not_stored(store):
+    store.record_unanswered("   ", None)
+    store.record_unanswered("?!", None)
+    assert store.unanswered() == []
+
+
+def test_unanswered_status_changes(store):
+    store.record_unanswered("Can I swim after a chemical peel?", "chemical_peel")
+    row = store.unanswered()[0]
+    assert store.set_unanswered_status([row.id], "drafted", thread_id="can-i-swim-after-a-chemical-peel") == 1
+    assert store.unanswered() == []
+    drafted = store.unanswered(status="drafted")[0]
+    assert drafted.thread_id == "can-i-swim-after-a-chemical-peel"
+    with pytest.raises(StoreError, match="status"):
+        store.set_unanswered_status([row.id], "deleted")
+
+
+def test_concurrent_recording_loses_no_count(store):
+    def ask():
+        for _ in range(10):
+            store.record_unanswered("Is it normal to itch after microneedling?", "microneedling")
+
+    workers = [threading.Thread(target=ask) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    rows = store.unanswered()
+    assert len(rows) == 1 and rows[0].count == 40
+
+
+# ------------------------------------------------------------------------------------- tickets
+
+
+def test_ticket_lifecycle_with_notes(store):
+    ticket_id = store.create_ticket("Ann Lee", "ann@example.com", True, "Lump after filler", TRANSCRIPT)
+    ticket = store.ticket(ticket_id)
+    assert (ticket.status, ticket.assignee, ticket.transcript) == ("new", None, TRANSCRIPT)
+    assert [t.id for t in store.tickets(("new",))] == [ticket_id]
+
+    claimed = store.claim_ticket(ticket_id, "maria")
+    assert claimed.status == "claimed" and claimed.assignee == "maria" and claimed.claimed_at is not None
+    with pytest.raises(Conflict, match="claimed by maria"):
+        store.claim_ticket(ticket_id, "tom")
+
+    noted = store.add_ticket_note(ticket_id, "maria", "Called back, booked a review on Friday.")
+    assert [(n.author, n.text) for n in noted.notes] == [("maria", "Called back, booked a review on Friday.")]
+
+    resolved = store.resolve_ticket(ticket_id, "maria")
+    assert resolved.status == "resolved" and resolved.resolved_at >= resolved.claimed_at
+    assert store.tickets(("new", "claimed")) == []
+    with pytest.raises(Conflict):
+        store.resolve_ticket(ticket_id, "maria")
+
+
+def test_only_the_assignee_or_an_admin_resolves(store):
+    store.add_user("boss", "a long admin password", "admin")
+    first = store.create_ticket("A B", "0123 456 789", True, "q1", [])
+    second = store.create_ticket("C D", "0123 456 780", True, "q2", [])
+    store.claim_ticket(first, "maria")
+    store.claim_ticket(second, "maria")
+    with pytest.raises(Conflict, match="only they or an admin"):
+        store.resolve_ticket(first, "tom")
+    assert store.resolve_ticket(second, "boss").status == "resolved"
+
+
+def test_a_new_ticket_cannot_be_resolved_before_it_is_claimed(store):
+    ticket_id = store.create_ticket("A B", "a@b.example", True, "q", [])
+    with pytest.raises(Conflict, match="claim it"):
+        store.resolve_ticket(ticket_id, "maria")
+
+
+def test_missing_tickets_are_reported(store):
+    for call in (lambda: store.ticket(999), lambda: store.claim_ticket(999, "x"),
+                 lambda: store.add_ticket_note(999, "x", "y")):
+        with pytest.raises(NotFound, match="ticket 999"):
+            call()
+
+
+def test_concurrent_claims_have_one_winner(store):
+    ticket_id = store.create_ticket("A B", "a@b.example", True, "q", [])
+    results: list[str] = []
+
+    def claim(who: str):
+        try:
+            store.claim_ticket(ticket_id, who)
+            results.append(who)
+        except Conflict:
+            pass
+
+    workers = [threading.Thread(target=claim, args=(f"user{n}",)) for n in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(results) == 1 and store.ticket(ticket_id).assignee == results[0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"name": " "}, "name"),
+        ({"contact": ""}, "contact"),
+        ({"question": ""}, "question"),
+        ({"transcript": [{"role": "nurse", "text": "hi"}]}, "transcript item 1"),
+        ({"transcript": "hello"}, "transcript"),
+        ({"name": "x" * 201}, "name"),
+    ],
+)
+def test_bad_tickets_are_refused_with_the_field(store, kwargs, field):
+    good = {"name": "Ann Lee", "contact": "ann@example.com", "consent": True, "question": "q", "transcript": []}
+    with pytest.raises(StoreError, match=f"^{field}"):
+        store.create_ticket(**{**good, **kwargs})
+    assert store.tickets() == []
+
+
+def test_exports_and_logs_mask_contact_details(store, caplog):
+    caplog.set_level(logging.INFO, logger="aftercare")
+    ticket_id = store.create_ticket("Ann Lee", "ann.lee@example.com", True, "Lump after filler", TRANSCRIPT)
+    store.claim_ticket(ticket_id, "maria")
+    exported = json.dumps(store.export_tickets())
+    for secret in ("Ann", "Lee", "ann.lee", "example.com", "Lump", "lumpy"):
+        assert secret not in exported
+    assert store.export_tickets()[0]["contact"] == "a***@e***.com"
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
+    assert "ticket created" in logged and "ann.lee" not in logged and "Ann Lee" not in logged
+    assert "ann.lee" not in repr(store.ticket(ticket_id))
+
+
+# ------------------------------------------------------------------------------------- feedback
+
+
+def test_feedback_rates_least_helpful_first(store):
+    for helpful in (True, True, True, False):
+        store.record_feedback("botox-exercise", helpful)
+    for helpful in (False, False, True):
+        store.record_feedback("filler-flying", helpful)
+    rows = store.feedback_by_thread()
+    assert [(r.thread_id, r.helpful, r.unhelpful) for r in rows] == [("filler-flying", 1, 2), ("botox-exercise", 3, 1)]
+    assert rows[1].rate == 0.75 and rows[0].total == 3
+
+
+def test_feedback_by_day_covers_every_day(store):
+    store.record_feedback("botox-exercise", True)
+    store.record_feedback("botox-exercise", False)
+    days = store.feedback_by_day(7)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert [d.day for d in days] == [today - dt.timedelta(n) for n in range(6, -1, -1)]
+    assert (days[-1].helpful, days[-1].unhelpful) == (1, 1)
+    assert all(d.helpful == d.unhelpful == 0 for d in days[:-1])
+
+
+# ------------------------------------------------------------------------------------- users
+
+
+def test_users_sign_in_with_hashed_passwords(store):
+    store.add_user("Maria", "correct horse battery", "staff")
+    with store.engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM users WHERE username = 'maria'")).scalar_one()
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    user = store.authenticate("maria", "correct horse battery")
+    assert user is not None and user.role == "staff" and not user.is_admin
+    assert store.authenticate("maria", "correct horse batterY") is None
+    assert store.authenticate("nobody", "correct horse battery") is None
+    store.set_active("maria", False)
+    assert store.authenticate("maria", "correct horse battery") is None
+
+
+def test_user_rules(store):
+    store.add_user("admin1", "a long admin password", "admin")
+    with pytest.raises(Conflict, match="already exists"):
+        store.add_user("ADMIN1", "another long password", "staff")
+    with pytest.raises(StoreError, match="role"):
+        store.add_user("x1", "a long enough password", "root")
+    with pytest.raises(StoreError, match="password"):
+        store.add_user("x2", "short", "staff")
+    with pytest.raises(StoreError, match="username"):
+        store.add_user("bad name!", "a long enough password", "staff")
+    store.set_role("admin1", "staff")
+    store.set_password("admin1", "a brand new password")
+    assert store.authenticate("admin1", "a brand new password").role == "staff"
+    assert [u.username for u in store.users()] == ["admin1"]
+
+
+# ------------------------------------------------------------------------------------- privacy helpers
+
+
+@pytest.mark.parametrize(
+    "raw, masked",
+    [("jane.doe@example.com", "j***@e***.com"), ("+44 7700 900123", "**********23"), ("555-0199", "*****99"),
+     ("no digits", "***")],
+)
+def test_mask_contact(raw, masked):
+    assert mask_contact(raw) == masked
+
+
+def test_scrub_keeps_time_frames():
+    assert scrub("can I run 2 hours after botox, it's been 24 hours") == "can I run 2 hours after botox, it's been 24 hours"
+    assert scrub("text 07700 900123 please") == "text [phone] please"
+    assert mask_name("Ann Marie Lee") == "A. M. L."

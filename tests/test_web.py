@@ -1,0 +1,70 @@
+"""The web app without a browser: the widget bundle, the demo page's security headers, the relay's errors."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.config import Settings
+from web import app as web
+
+
+@pytest.fixture(scope="module")
+def client():
+    return TestClient(web.app)
+
+
+def test_widget_bundles_socket_io_and_the_server_settings(client):
+    response = client.get("/widget.js")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["content-encoding"] == "gzip"  # the client asked for it; .text is decoded
+    script = response.text
+    assert "Socket.IO v4" in script and "sourceMappingURL" not in script  # the library, without a dangling map
+    config = json.loads(re.search(r"var SERVER_CONFIG = (\{.*?\});", script).group(1))
+    assert config == web.widget_config(web.SETTINGS) and config["socket_url"] == web.SETTINGS.rasa_url
+    # socket.io-client's UMD wrapper sees our `module` and stays out of the page's globals.
+    order = [script.index(part) for part in ("var module = { exports: {} }", "Socket.IO v4", "var io = module.exports")]
+    assert order == sorted(order)
+
+
+def test_widget_revalidates_with_its_etag(client):
+    etag = client.get("/widget.js").headers["etag"]
+    again = client.get("/widget.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    plain = client.get("/widget.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["etag"] == etag and "Socket.IO" in plain.text
+
+
+def test_config_cannot_break_out_of_the_script():
+    settings = Settings.from_env({}, clinic_name="</script><script>alert(1)</script>")
+    config = re.search(r"var SERVER_CONFIG = (\{.*?\});", web.widget_script(settings)).group(1)
+    assert "<" not in config and json.loads(config)["clinic_name"] == settings.clinic_name
+
+
+def test_demo_page_allows_only_itself_and_rasa(client):
+    response = client.get("/")
+    assert response.status_code == 200 and "fictional" in response.text.lower()
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp
+    local = web.content_security_policy("http://127.0.0.1:5005")
+    public = web.content_security_policy("https://bot.example.org")
+    assert "connect-src 'self' http://127.0.0.1:5005 ws://127.0.0.1:5005;" in local
+    assert "connect-src 'self' https://bot.example.org wss://bot.example.org;" in public
+    # No inline script: every <script> loads from a src on this host.
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", response.text, flags=re.S)
+    assert scripts and all(re.search(r'src="/', attrs) and not body.strip() for attrs, body in scripts)
+
+
+def test_static_files_and_health(client):
+    assert client.get("/static/widget.css").status_code == 200
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_relay_rejects_bad_input_with_a_clear_message(client):
+    bad = client.post("/api/chat", content="not json")
+    assert bad.status_code == 400 and "'message'" in bad.json()["error"]
+    too_long = client.post("/api/chat", json={"sender": "web-x", "message": "x" * 5001})
+    assert too_long.status_code == 400

@@ -1,0 +1,84 @@
+"""What the console holds while the web app runs: settings, the store, the assistant used for answer
+search (loaded on first use, swapped after a publish), session signing and the sign-in limiter."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.config import Settings
+from web.desk.security import Sessions, SignInLimiter, load_secret
+
+log = logging.getLogger("aftercare.desk")
+
+
+class AssistantUnavailable(RuntimeError):
+    """Answer search cannot run (no index, stale index, invalid corpus); the message says which."""
+
+
+class Desk:
+    def __init__(self, settings: Settings, store=None, limiter: SignInLimiter | None = None):
+        self.settings = settings
+        self._store = store
+        self._assistant = None
+        self._embedder = None
+        self._lock = threading.RLock()
+        self.sessions = Sessions(load_secret(settings.desk_secret_file))
+        self.limiter = limiter or SignInLimiter()
+        # One corpus change at a time: a draft write, an index rebuild and a reload are one step.
+        self.corpus_lock = threading.Lock()
+
+    @property
+    def store(self):
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    from store import Store  # storage is imported only when the console is used
+
+                    self._store = Store.open(self.settings.database_url)
+        return self._store
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            with self._lock:
+                if self._embedder is None:
+                    from bot.embedding import Embedder
+
+                    self._embedder = Embedder.load(self.settings.model)
+        return self._embedder
+
+    def assistant(self):
+        """The assistant for answer search, reloaded when a newer index has been saved (by `bot index`, the
+        console or another process); raises AssistantUnavailable with the reason."""
+        from bot.index import read_meta
+
+        meta = read_meta(self.settings.index_dir)
+        built_at = meta.built_at if meta else None
+        if self._assistant is None or built_at != self._assistant.index.meta.built_at:
+            with self._lock:
+                current = self._assistant
+                if current is None or built_at != current.index.meta.built_at:
+                    try:
+                        self._assistant = self._load_assistant()
+                    except AssistantUnavailable:
+                        if current is None:
+                            raise
+                        # The saved index does not fit the corpus (yet): keep searching the last good one.
+        return self._assistant
+
+    def reload_assistant(self) -> None:
+        """Load the corpus and index again (after a publish); keep the old assistant if that fails."""
+        with self._lock:
+            self._assistant = self._load_assistant()
+
+    def _load_assistant(self):
+        from bot.assistant import Assistant
+        from bot.corpus import CorpusError
+        from bot.index import StaleIndexError
+
+        try:
+            return Assistant.load(self.settings, self.embedder)
+        except (CorpusError, StaleIndexError, FileNotFoundError) as exc:
+            log.warning("answer search unavailable", extra={"error": type(exc).__name__})
+            raise AssistantUnavailable(str(exc)) from None

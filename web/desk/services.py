@@ -1,0 +1,254 @@
+"""What the console does, apart from HTTP: answer search, grouping unanswered questions, writing and
+publishing draft threads, and telling the running bot to reload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import numpy as np
+import yaml
+
+from bot import timing, triage
+from bot.assistant import Assistant
+from bot.compose import compose_answer
+from bot.config import Settings
+from bot.corpus import Answer, Author, CorpusError, Thread, load_corpus, parse_thread
+from bot.corpus_writer import render_thread, slugify, unique_id
+from bot.treatments import applies_to, label
+
+MAX_QUERY_CHARS = 1000
+
+
+# ------------------------------------------------------------------------------------------------ search
+
+
+def search(assistant: Assistant, query: str, treatment: str | None) -> dict:
+    """Triage first, then the stored threads ranked for the question, each with its full answers and a
+    ready-to-send reply (quotes, citations, disclaimer)."""
+    query = " ".join((query or "").split())[:MAX_QUERY_CHARS]
+    treatment = assistant.vocabulary.canonical(treatment) if treatment else None
+    known = assistant.treatment_for(query, treatment)
+    # The same triage as the bot: rules, the time since treatment the question states, the semantic layer.
+    elapsed = timing.elapsed(query, dt.datetime.now())
+    alert = triage.assess(query, known, elapsed, assistant.semantic)
+    result: dict = {"query": query, "treatment": treatment, "triage": None, "results": []}
+    if alert is not None:
+        urgent = triage.is_urgent(alert)
+        text = triage.compose_alert(alert, assistant.contact).text if urgent else triage.check_note(alert, assistant.contact)
+        result["triage"] = {"urgency": alert.urgency, "urgent": urgent, "reason": alert.reason, "reply": text}
+    candidates = assistant.candidates(query, known) if query else []
+    if treatment:
+        candidates = [c for c in candidates if applies_to(c.thread.treatments, treatment)]
+    note = result["triage"]["reply"] if result["triage"] and not result["triage"]["urgent"] else None
+    for c in candidates:
+        reply = compose_answer(c.thread, assistant.contact, assistant.settings.max_quotes)
+        result["results"].append({
+            "thread_id": c.thread.id,
+            "question": c.thread.question,
+            "score": round(c.score, 3),
+            "treatments": [label(t) for t in c.thread.treatments],
+            "summary": reply.summary,
+            "answers": [_answer_json(c.thread, i) for i in range(len(c.thread.answers))],
+            "reply": f"{note}\n\n{reply.text}" if note else reply.text,
+        })
+    return result
+
+
+def _answer_json(thread: Thread, i: int) -> dict:
+    answer = thread.answers[i]
+    a = answer.author
+    return {
+        "id": thread.answer_id(i),
+        "author": ", ".join(p for p in (a.name, a.credentials, a.specialty, a.location) if p) or "Unnamed clinician",
+        "title": answer.title,
+        "body": answer.body,
+        "url": str(answer.url) if answer.url else None,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ grouping
+
+
+@dataclass
+class QuestionGroup:
+    """Unanswered questions that ask the same thing in different words."""
+
+    ids: list[int]
+    text: str  # the most asked wording
+    count: int
+    last_asked: dt.datetime
+    treatment: str | None
+    wordings: list[tuple[str, int]] = field(default_factory=list)
+
+
+def group_questions(rows: list, vectors: np.ndarray, threshold: float) -> list[QuestionGroup]:
+    """Greedy grouping by cosine similarity: the most asked question leads a group, and every later one
+    whose vector is within `threshold` of a leader joins it. Groups come most asked first."""
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i].count, -rows[i].last_asked.timestamp()))
+    leaders: list[int] = []
+    members: dict[int, list[int]] = {}
+    for i in order:
+        best = max(leaders, key=lambda j: float(vectors[i] @ vectors[j]), default=None)
+        if best is not None and float(vectors[i] @ vectors[best]) >= threshold:
+            members[best].append(i)
+        else:
+            leaders.append(i)
+            members[i] = [i]
+    groups = []
+    for leader in leaders:
+        group = [rows[i] for i in members[leader]]
+        treatments = [r.treatment for r in group if r.treatment]
+        groups.append(QuestionGroup(
+            ids=[r.id for r in group],
+            text=rows[leader].text,
+            count=sum(r.count for r in group),
+            last_asked=max(r.last_asked for r in group),
+            treatment=max(set(treatments), key=treatments.count) if treatments else None,
+            wordings=[(r.text, r.count) for r in group],
+        ))
+    return sorted(groups, key=lambda g: (-g.count, -g.last_asked.timestamp()))
+
+
+# ------------------------------------------------------------------------------------------------ drafts
+
+
+class DraftError(ValueError):
+    """A draft that cannot be written or published, with the reason."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text as literal blocks, as in the hand-written thread files."""
+
+
+_Dumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+)
+
+
+def render_reviewed(thread: Thread) -> str:
+    """A thread's YAML file in the corpus layout, including the review fields and phrasings."""
+    doc = yaml.safe_load(render_thread(thread))
+    for name in ("reviewed_by", "reviewed_at", "review_due"):
+        value = getattr(thread, name)
+        if value is not None:
+            doc[name] = value
+    if thread.phrasings:
+        doc["phrasings"] = list(thread.phrasings)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+
+
+def write_thread(folder: Path, thread: Thread) -> Path:
+    """Write `<id>.yml` atomically (temporary file, fsync, rename); it must read back as the same thread."""
+    folder = Path(folder)
+    path = folder / f"{thread.id}.yml"
+    text = render_reviewed(thread)
+    if parse_thread(text, path.name) != thread:
+        raise DraftError(f"{path.name}: the file would not read back as the same thread")
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def new_draft(settings: Settings, question: str, treatments: list[str], body: str, author: dict,
+              url: str | None, written_by: str) -> Thread:
+    """A draft thread for a question, with one clinician's answer; written to the corpus folder."""
+    try:
+        existing = {t.id for t in load_corpus(settings.corpus_dir).threads}
+    except CorpusError as exc:
+        raise DraftError(str(exc)) from None
+    question = " ".join(question.split())
+    try:
+        body = body.replace("\r\n", "\n").strip()  # browsers send a textarea's line breaks as CRLF
+        answer = Answer(author=Author(**{k: v for k, v in author.items() if v}), body=body,
+                        url=url or None, date=dt.date.today())
+        thread = Thread(
+            id=unique_id(slugify(question), existing),
+            question=question,
+            treatments=tuple(treatments) or ("general",),
+            answers=(answer,),
+            status="draft",
+            source=f"front desk ({written_by})",
+            demo=False,
+        )
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise DraftError(_validation_message(exc)) from None
+    write_thread(settings.corpus_dir, thread)
+    return thread
+
+
+def _validation_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'thread'}: {e['msg']}" for e in errors(include_url=False))
+    return str(exc)
+
+
+def drafts(settings: Settings) -> list[Thread]:
+    return [t for t in load_corpus(settings.corpus_dir).threads if not t.published]
+
+
+def publish(settings: Settings, thread_id: str, reviewer: str, today: dt.date | None = None) -> Thread:
+    """Mark a draft reviewed by `reviewer` today and published."""
+    thread = load_corpus(settings.corpus_dir).get(thread_id)
+    if thread is None:
+        raise DraftError(f"thread {thread_id} does not exist")
+    if thread.published:
+        raise DraftError(f"thread {thread_id} is already published")
+    published = thread.model_copy(update={"status": "published", "reviewed_by": reviewer,
+                                          "reviewed_at": today or dt.date.today()})
+    write_thread(settings.corpus_dir, published)
+    return published
+
+
+def discard(settings: Settings, thread_id: str) -> None:
+    """Delete a draft thread file (published threads are never deleted from the console)."""
+    thread = load_corpus(settings.corpus_dir).get(thread_id)
+    if thread is None or thread.published:
+        raise DraftError(f"thread {thread_id} is not a draft")
+    (Path(settings.corpus_dir) / f"{thread_id}.yml").unlink()
+
+
+# ------------------------------------------------------------------------------------------------ reload
+
+
+def rebuild_index(settings: Settings, embedder) -> str:
+    """Bring the index up to date with the corpus folder, as `bot index` does: vectors of unchanged
+    threads come from the embedding cache, so only new or edited threads are embedded."""
+    from bot.index import CACHE_DIR, build_index, save_index
+
+    corpus = load_corpus(settings.corpus_dir)
+    built = build_index(corpus, embedder, settings.index_text, index_type=settings.index_type,
+                        cache_dir=Path(settings.index_dir) / CACHE_DIR)
+    save_index(built, settings.index_dir)
+    return f"index rebuilt ({built.faiss_index.ntotal} threads, {built.stats.embedded} embedded)"
+
+
+def ask_bot_to_reload(settings: Settings) -> tuple[bool, str]:
+    """POST {action_server_url}/reload so the running bot serves the new corpus without a restart."""
+    url, token = settings.action_server_url, settings.reload_token
+    if not url:
+        return False, "no action server is configured (AFTERCARE_ACTION_SERVER_URL); restart the bot to serve the change"
+    if not token:
+        return False, "reloading is disabled (no AFTERCARE_RELOAD_TOKEN); restart the bot to serve the change"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        response = httpx.post(f"{url.rstrip('/')}/reload", headers=headers, timeout=120)
+    except httpx.HTTPError as exc:
+        return False, f"the bot could not be reached at {url} ({type(exc).__name__}); it will serve the change when restarted"
+    if response.status_code >= 300:
+        return False, f"the bot refused to reload (HTTP {response.status_code}); it will serve the change when restarted"
+    return True, "the bot now serves the change"
