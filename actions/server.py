@@ -1,8 +1,13 @@
-"""The action server: rasa-sdk's web app, served by Sanic in one process.
+"""The action server: rasa-sdk's web app, served by Sanic in one process, plus `POST /reload`.
 
 rasa-sdk's own runner starts Sanic's worker manager, which wants the "spawn" start method; loading the
 embedding model has already fixed "fork" by then, and a spawned worker would load the model again.
 One process with one worker (rasa-sdk's default worker count anyway) loads it once.
+
+`POST /reload` (header `Authorization: Bearer <AFTERCARE_RELOAD_TOKEN>`) loads the corpus and the
+saved index again, off the event loop, and swaps them in; messages being answered finish with the old
+ones. A corpus or index that cannot be served (stale, unreadable) is refused with 409 and the old one
+stays. With `AFTERCARE_RELOAD_WATCH=true` the server also reloads by itself when a new index is saved.
 
     python -m actions.server --port 5055
 """
@@ -10,10 +15,97 @@ One process with one worker (rasa-sdk's default worker count anyway) loads it on
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hmac
 import logging
+import time
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic, response
+from sanic.request import Request
+
+from bot.config import Settings
+from bot.index import META_FILE
+
+log = logging.getLogger("aftercare.server")
+
+WATCH_SECONDS = 2.0
+
+
+def check_token(configured: str, authorization: str | None) -> tuple[int, str] | None:
+    """None when the Authorization header carries the configured bearer token, else (status, message)."""
+    if not configured:
+        return 403, "reloading is disabled: set AFTERCARE_RELOAD_TOKEN on the action server to enable POST /reload"
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        return 401, "missing token: send the header 'Authorization: Bearer <AFTERCARE_RELOAD_TOKEN>'"
+    if not hmac.compare_digest(given.strip().encode(), configured.encode()):
+        return 403, "wrong reload token"
+    return None
+
+
+async def reload_now() -> tuple[int, dict]:
+    """Reload off the event loop; (HTTP status, JSON body)."""
+    from actions import runtime  # imported late: importing it loads nothing, but keep start-up order obvious
+
+    started = time.perf_counter()
+    try:
+        new, old = await asyncio.to_thread(runtime.reload)
+    except runtime.AssistantUnavailable as exc:
+        return 409, {"error": "the new corpus or index cannot be served; the previous one is still served",
+                     "reason": str(exc)}
+    return 200, {
+        "threads": len(new.corpus.threads),
+        "previous_threads": len(old.corpus.threads) if old else None,
+        "indexed": new.index.faiss_index.ntotal,
+        "index_type": new.index.meta.index_type,
+        "built_at": new.index.meta.built_at,
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def add_reload_routes(app: Sanic, settings: Settings) -> None:
+    """Add `POST /reload` (and, when the setting is on, the index watch) to rasa-sdk's Sanic app."""
+
+    @app.post("/reload")
+    async def reload(request: Request) -> response.HTTPResponse:
+        refused = check_token(settings.reload_token, request.headers.get("authorization"))
+        if refused:
+            status, message = refused
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return response.json({"error": message}, status=status, headers=headers)
+        status, body = await reload_now()
+        return response.json(body, status=status)
+
+    if settings.reload_watch:
+        app.add_task(watch_index(settings))
+
+
+async def watch_index(settings: Settings) -> None:
+    """Reload whenever meta.json changes (a build replaces it last, so a change means a whole new index)."""
+    path = settings.index_dir / META_FILE
+
+    def stamp() -> tuple[int, int] | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_ino
+
+    seen = stamp()
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        now = stamp()
+        if now is None or now == seen:
+            continue
+        seen = now
+        try:
+            status, body = await reload_now()
+        except Exception:  # the watch must outlive any one failed reload; the old assistant keeps serving
+            log.exception("index watch reload failed")
+            continue
+        log.info("index watch", extra={"status": status, **{k: v for k, v in body.items() if k != "reason"}})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins="*")
+    add_reload_routes(app, Settings.from_env())
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 
 

@@ -3,18 +3,25 @@ and the `bot ask` CLI so both always behave the same."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from bot import triage
-from bot.compose import Contact, Reply, compose_answer, compose_clarify, compose_fallback, compose_prompt
+import numpy as np
+
+from bot import timing, triage
+from bot.compose import (
+    Contact, Meaning, Reply, compose_answer, compose_clarify, compose_clarify_term, compose_fallback, compose_prompt,
+)
 from bot.config import Settings
 from bot.corpus import Corpus, load_corpus
 from bot.embedding import Embedder
 from bot.index import ThreadIndex, load_index
-from bot.retrieval import Candidate, Decision, Thresholds, decide, rank
+from bot.retrieval import Candidate, Decision, ThreadParts, Thresholds, decide, on_topic, part_texts, rank, topics
+from bot.review import servable_corpus
 from bot.treatments import Vocabulary, applies_to, family, label, load_vocabulary
 
 log = logging.getLogger("aftercare.assistant")
@@ -22,6 +29,48 @@ log = logging.getLogger("aftercare.assistant")
 # The embedding model reads at most 256 word pieces; longer text only costs time.
 MAX_QUERY_CHARS = 1000
 _HAS_WORD = re.compile(r"[^\W_]{2,}")
+
+# Terms that name two different treatments; the assistant asks which one before answering (brief, section 3).
+AMBIGUOUS_TERMS: dict[str, tuple[Meaning, ...]] = {
+    "bbl": (Meaning("ipl", "BroadBand Light (IPL photofacial)"), Meaning("surgery_general", "Brazilian butt lift (surgery)")),
+}
+_AMBIGUOUS = re.compile(r"(?<!\w)(" + "|".join(AMBIGUOUS_TERMS) + r")s?(?!\w)", re.IGNORECASE)
+# A short elliptical follow-up ("what about alcohol?", "and the gym?") leans on the previous turn.
+_FOLLOW_UP = re.compile(
+    r"^(?:and|also|plus|so|ok(?:ay)?,? and|what about|how about|what of|same (?:for|with)|and what about|"
+    r"then what about|and if|what if)\b", re.IGNORECASE,
+)
+_WORDS = re.compile(r"[a-z']+")
+_FILLER_WORDS = frozenset(
+    "and also plus so ok okay what about how of same for with the a an my me i it if after then is was that this "
+    "too as well again".split()
+)
+MAX_FOLLOW_UP_WORDS = 8
+
+
+def encode_parts(corpus: Corpus, embedder: Embedder, settings: Settings) -> ThreadParts:
+    """Question and answer vectors of every published thread, reusing vectors cached next to the index."""
+    from bot.embedding_cache import encode_cached
+
+    threads = corpus.published
+    questions, answers, owner = part_texts(threads)
+    vectors, _ = encode_cached(questions + answers, embedder, Path(settings.index_dir) / "thread-parts")
+    return ThreadParts(
+        ids=tuple(t.id for t in threads),
+        question=vectors[: len(questions)],
+        answers=vectors[len(questions):],
+        owner=np.array(owner, dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation so far tells the decision path (from the Rasa slots)."""
+
+    treatment: str | None = None
+    elapsed: dt.timedelta | None = None  # time since treatment, as last stated
+    last_question: str | None = None  # the patient's previous question (as answered)
+    last_thread_id: str | None = None  # the thread that answered it
 
 
 @dataclass(frozen=True)
@@ -34,6 +83,11 @@ class Outcome:
     thread_id: str | None = None
     treatment: str | None = None
     urgency: str | None = None
+    # Time since treatment: parsed from this message, else the one from the context (for the slot).
+    elapsed: dt.timedelta | None = None
+    # The question as understood: the message, or for an elliptical follow-up the message completed
+    # with the previous question. Keep it as the next turn's Context.last_question.
+    question: str | None = None
 
     def to_json(self) -> dict:
         """The `bot ask --json` shape."""
@@ -42,6 +96,8 @@ class Outcome:
             "thread_id": self.thread_id,
             "urgency": self.urgency,
             "treatment": self.treatment,
+            "elapsed_hours": round(self.elapsed.total_seconds() / 3600, 2) if self.elapsed is not None else None,
+            "question": self.question,
             "candidates": [
                 {"thread_id": c.thread.id, "score": round(c.score, 4), "question": c.thread.question}
                 for c in self.candidates
@@ -57,22 +113,45 @@ class Outcome:
 class Assistant:
     """Holds the loaded corpus, index and model; `ask` answers one message."""
 
-    def __init__(self, settings: Settings, corpus: Corpus, index: ThreadIndex, embedder: Embedder, vocabulary: Vocabulary):
+    def __init__(
+        self,
+        settings: Settings,
+        corpus: Corpus,
+        index: ThreadIndex,
+        embedder: Embedder,
+        vocabulary: Vocabulary,
+        semantic: triage.SecondOpinion | None = None,
+        parts: ThreadParts | None = None,
+    ):
         self.settings = settings
         self.corpus = corpus
         self.index = index
         self.embedder = embedder
         self.vocabulary = vocabulary
+        # The semantic red-flag layer; None leaves triage to the rules alone.
+        self.semantic = semantic
+        # Question and answer vectors per thread (settings.thread_scoring "parts"); None scores whole threads.
+        self.parts: ThreadParts | None = parts
+        self._row = {thread_id: i for i, thread_id in enumerate(parts.ids)} if parts else {}
         self.contact = Contact(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
         self.thresholds = Thresholds(settings.answer_threshold, settings.clarify_margin, settings.treatment_margin)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
         """Load corpus, model and index; raises CorpusError or StaleIndexError with a clear message."""
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = servable_corpus(load_corpus(settings.corpus_dir), settings.serve_overdue)  # published, reviewed
         index = load_index(settings.index_dir, corpus, settings.model, settings.index_text)
         embedder = embedder or Embedder.load(settings.model)
-        return cls(settings, corpus, index, embedder, load_vocabulary(settings.treatments_file))
+        semantic = None
+        if str(settings.triage_exemplars) not in ("", "."):
+            from bot.semantic_triage import SemanticTriage
+
+            questions = [q for t in corpus.published for q in (t.question, *t.phrasings)]
+            semantic = SemanticTriage.load(
+                settings.triage_exemplars, embedder, questions, settings.semantic_threshold, settings.semantic_margin
+            )
+        parts = encode_parts(corpus, embedder, settings) if settings.thread_scoring == "parts" else None
+        return cls(settings, corpus, index, embedder, load_vocabulary(settings.treatments_file), semantic, parts)
 
     def treatment_for(self, message: str, known: str | None) -> str | None:
         """The treatment a message is about: one it names, else the one known from context."""
@@ -85,8 +164,19 @@ class Assistant:
         if treatment and treatment not in self.vocabulary.find(query):
             query = f"{query} (after {label(treatment)})"
         vector = self.embedder.encode([query])[0]
-        hits = self.index.search(vector, self.settings.top_k)
+        if self.parts is None:
+            hits = self.index.search(vector, self.settings.top_k)
+        else:
+            hits = self._part_hits(vector, treatment)
         ranked = rank(hits, self.corpus, treatment, self.settings.treatment_boost)
+        if treatment is not None:
+            # Only threads that apply to the patient's treatment: a surgery thread is no answer for a
+            # patient who had IPL ("BBL" as BroadBand Light), however close its wording.
+            ranked = [c for c in ranked if applies_to(c.thread.treatments, treatment)]
+        if self.settings.topic_check or (treatment is not None and _AMBIGUOUS.search(message)):
+            # After "BBL" is resolved the embedding still reads "bbl" as neither treatment, and the filter
+            # may leave one thread of that treatment: it must at least be about the topic asked.
+            ranked = on_topic(ranked, topics(message))
         implied = family(message) if treatment is None else None
         if implied:
             # "After my injections" rules out surgery threads, though it names no treatment.
@@ -94,12 +184,30 @@ class Assistant:
             ranked = fitting or ranked
         return ranked
 
-    def ask(self, message: str, treatment: str | None = None) -> Outcome:
-        """Run the whole decision path for one patient message."""
+    def ask(
+        self,
+        message: str,
+        treatment: str | None = None,
+        context: Context | None = None,
+        now: dt.datetime | None = None,
+    ) -> Outcome:
+        """Run the whole decision path for one patient message.
+
+        `treatment` (canonical or any synonym) wins over `context.treatment`; a treatment the message names
+        wins over both. `now` is for tests; the time since treatment is read relative to it.
+        """
         started = time.perf_counter()
+        context = context or Context()
         message = " ".join((message or "").split())
-        treatment = self.treatment_for(message, treatment)
-        outcome = self._decide(message, treatment)
+        known = treatment or context.treatment
+        if known is None and context.last_thread_id and self.is_follow_up(message):
+            previous = self.corpus.get(context.last_thread_id)
+            known = previous.treatments[0] if previous and previous.treatments[0] != "general" else None
+        treatment = self.treatment_for(message, known)
+        stated = timing.elapsed(message, now or dt.datetime.now())
+        elapsed = stated if stated is not None else context.elapsed
+        outcome = self._decide(message, treatment, elapsed, context)
+        outcome = replace(outcome, elapsed=elapsed, question=outcome.question or message)
         log.info(
             "decision",
             extra={
@@ -107,22 +215,73 @@ class Assistant:
                 "thread_id": outcome.thread_id,
                 "urgency": outcome.urgency,
                 "treatment": treatment,
+                "elapsed_known": elapsed is not None,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
         return outcome
 
-    def _decide(self, message: str, treatment: str | None) -> Outcome:
-        alert = triage.assess(message, treatment)
+    def _part_hits(self, vector: np.ndarray, treatment: str | None) -> list[tuple[str, float]]:
+        """The top k threads by question + best answer, among a shortlist the whole-thread index gives."""
+        shortlist = [i for i, _ in self.index.search(vector, max(self.settings.shortlist, self.settings.top_k))]
+        if treatment is not None:
+            shortlist = [i for i in shortlist if (t := self.corpus.get(i)) and applies_to(t.treatments, treatment)]
+        rows = np.array([self._row[i] for i in shortlist if i in self._row], dtype=np.int64)
+        if not len(rows):
+            return []
+        scores = self.parts.scores(vector, self.settings.question_weight, rows)
+        order = np.argsort(-scores, kind="stable")[: self.settings.top_k]
+        return [(self.parts.ids[rows[o]], float(scores[o])) for o in order]
+
+    def is_follow_up(self, message: str) -> bool:
+        """Whether a message is a short elliptical follow-up ("what about alcohol?", "and the gym?")."""
+        words = _WORDS.findall(message.lower())
+        return 0 < len(words) <= MAX_FOLLOW_UP_WORDS and bool(_FOLLOW_UP.match(message.strip()))
+
+    def _topic_words(self, message: str) -> list[str]:
+        """Words of a message that are neither filler nor a treatment name."""
+        treatment_words = {w for form in self.vocabulary.forms for w in form.split()}
+        return [w for w in _WORDS.findall(message.lower()) if w not in _FILLER_WORDS and w not in treatment_words]
+
+    def ambiguous_term(self, message: str, treatment: str | None) -> str | None:
+        """An ambiguous treatment word ("BBL") in a message whose treatment is otherwise unknown."""
+        if treatment is not None:
+            return None
+        m = _AMBIGUOUS.search(message)
+        return m.group(1).lower() if m else None
+
+    def _decide(self, message: str, treatment: str | None, elapsed: dt.timedelta | None, context: Context) -> Outcome:
+        alert = triage.assess(message, treatment, elapsed, self.semantic)
         if triage.is_urgent(alert):
             return Outcome("urgent", triage.compose_alert(alert, self.contact), [], None, treatment, alert.urgency)
-        outcome = self._retrieve(message, treatment)
+        outcome = self._understand(message, treatment, context)
         if alert is None:
             return outcome
         # clinic_soon: answer as usual, and say plainly that the clinic should check it.
         note = triage.check_note(alert, self.contact)
         reply = replace(outcome.reply, text=f"{note}\n\n{outcome.reply.text}")
         return replace(outcome, reply=reply, urgency=alert.urgency)
+
+    def _understand(self, message: str, treatment: str | None, context: Context) -> Outcome:
+        """Ask about an ambiguous term, complete an elliptical follow-up, or retrieve for the message."""
+        term = self.ambiguous_term(message, treatment)
+        if term:
+            reply = compose_clarify_term(term.upper(), AMBIGUOUS_TERMS[term])
+            return Outcome("clarify", reply, [], None, None)
+        if context.last_question and self.is_follow_up(message):
+            # "and after filler?" names only a treatment: the topic is the previous question's.
+            if not self._topic_words(message):
+                combined = f"{context.last_question} {message}"
+                return replace(self._retrieve(combined, treatment), question=combined)
+            # The lead-in says nothing about the topic and only dilutes the query.
+            outcome = self._retrieve(_FOLLOW_UP.sub("", message.strip()).strip(" ,") or message, treatment)
+            if outcome.decision == "fallback":
+                combined = f"{context.last_question} {message}"
+                retry = self._retrieve(combined, treatment)
+                if retry.decision != "fallback":
+                    return replace(retry, question=combined)
+            return outcome
+        return self._retrieve(message, treatment)
 
     def _retrieve(self, message: str, treatment: str | None) -> Outcome:
         if not _HAS_WORD.search(message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -15,7 +16,8 @@ from bot.config import Settings, describe
 from bot.corpus import CorpusError, load_corpus
 from bot.corpus_writer import ImportPlan, plan_import, read_existing, write_threads
 from bot.importers import FORMATS, ParsedFile, preview, read_file
-from bot.index import StaleIndexError, build_index, read_meta, save_index, staleness
+from bot.index import CACHE_DIR, StaleIndexError, build_index, choose_index_type, read_meta, save_index, staleness
+from bot.review import review_warnings
 from bot.treatments import load_vocabulary
 
 if TYPE_CHECKING:
@@ -33,6 +35,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     published = len(corpus.published)
     answers = sum(len(t.answers) for t in corpus.threads)
     print(f"OK: {len(corpus.threads)} threads ({published} published), {answers} answers in {settings.corpus_dir}")
+    # Review warnings do not fail validation: the corpus can be served, a person should look at these.
+    for warning in review_warnings(corpus.threads, dt.date.today(), settings.serve_overdue):
+        print(f"warning: {warning}")
     return 0
 
 
@@ -42,16 +47,27 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     corpus = load_corpus(settings.corpus_dir)
-    reason = staleness(read_meta(settings.index_dir), corpus, settings.model, settings.index_text)
+    try:
+        kind = choose_index_type(len(corpus.published), settings.index_type)
+    except ValueError as exc:
+        print(f"error: AFTERCARE_INDEX_TYPE: {exc}", file=sys.stderr)
+        return 2
+    meta = read_meta(settings.index_dir)
+    reason = staleness(meta, corpus, settings.model, settings.index_text)
+    if reason is None and meta.index_type != kind:
+        reason = f"the index is {meta.index_type}, the setting asks for {kind}"
     if reason is None and not args.force:
-        print(f"Index is up to date ({len(corpus.published)} threads) in {settings.index_dir}")
+        print(f"Index is up to date ({len(corpus.published)} threads, {kind}) in {settings.index_dir}")
         return 0
     started = time.perf_counter()
-    embedder = Embedder.load(settings.model)
-    index = build_index(corpus, embedder, settings.index_text, progress=sys.stderr.isatty())
+    embedder = Embedder.deferred(settings.model)  # loaded only if some text is not in the embedding cache
+    index = build_index(corpus, embedder, settings.index_text, progress=sys.stderr.isatty(),
+                        index_type=settings.index_type, cache_dir=settings.index_dir / CACHE_DIR)
     save_index(index, settings.index_dir)
     took = time.perf_counter() - started
-    print(f"Indexed {index.faiss_index.ntotal} threads with {settings.model} in {took:.1f}s -> {settings.index_dir}")
+    stats = index.stats
+    print(f"Indexed {index.faiss_index.ntotal} threads ({kind}) with {settings.model} in {took:.1f}s: "
+          f"{stats.embedded} embedded, {stats.reused} reused, {stats.removed} removed -> {settings.index_dir}")
     return 0
 
 
@@ -183,6 +199,46 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The new password: one line of standard input with --password-stdin, else typed twice at a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        print("error: the passwords differ; nothing changed", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """Manage front desk console accounts (stored in the database, passwords hashed with argon2)."""
+    from store import Store, StoreError  # storage only when this command runs: bot/ never imports it
+
+    store = Store.open(Settings.from_env().database_url)
+    try:
+        if args.user_command == "list":
+            for user in store.users():
+                print(f"{user.username}\t{user.role}\t{'active' if user.active else 'inactive'}")
+            return 0
+        password = _read_password(args)
+        if password is None:
+            return 2
+        if args.user_command == "add":
+            user = store.add_user(args.name, password, args.role)
+            print(f"Added {user.role} {user.username}")
+        else:
+            store.set_password(args.name, password)
+            print(f"Password changed for {args.name.strip().lower()}")
+        return 0
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bot", description="Aftercare assistant: answers from clinicians' stored answers.")
     p.add_argument("--corpus", help="corpus folder (default: AFTERCARE_CORPUS_DIR or data/answers)")
@@ -211,6 +267,18 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--replace", action="store_true", help="let an imported thread replace one with its id")
     imp.set_defaults(func=cmd_import)
     sub.add_parser("config", help="list settings and their defaults").set_defaults(func=cmd_config)
+    user = sub.add_parser("user", help="front desk console accounts (database: DATABASE_URL or AFTERCARE_DATABASE_URL)")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account (password prompted)")
+    add.add_argument("name", help="username: lowercase letters, digits, '.', '_' or '-'")
+    add.add_argument("--role", choices=("staff", "admin"), default="staff", help="admin may also review, publish "
+                     "and manage users (default: staff)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input (scripts)")
+    passwd = user_sub.add_parser("passwd", help="set a new password for an account")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user_sub.add_parser("list", help="list accounts and roles")
+    user.set_defaults(func=cmd_user)
     return p
 
 

@@ -46,6 +46,26 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Meaning:
+    """One reading of an ambiguous term: the canonical treatment and how to name it to a patient."""
+
+    treatment: str
+    title: str
+
+
+HELPFUL_TITLE, NOT_HELPFUL_TITLE = "Yes, helpful", "Not helpful"
+SEND_TO_CLINIC_TITLE, SEND_TO_CLINIC_PAYLOAD = "Send my question to the clinic", "/request_human"
+
+
+def feedback_buttons(thread_id: str) -> list[Button]:
+    """"Was this helpful?" buttons for an answer from `thread_id` (Rasa intent `feedback`)."""
+    return [
+        Button(HELPFUL_TITLE, "/feedback" + json.dumps({"helpful": "yes", "feedback_thread": thread_id})),
+        Button(NOT_HELPFUL_TITLE, "/feedback" + json.dumps({"helpful": "no", "feedback_thread": thread_id})),
+    ]
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the assistant says: plain text complete on its own, plus structure for rich channels."""
 
@@ -187,6 +207,8 @@ def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Rep
         disclaimer=notice,
         citations=citations,
         quotes=quotes,
+        # Feedback only: the plain text is complete without them (SMS channels drop buttons).
+        buttons=feedback_buttons(thread.id),
         summary=summary,
         question=thread.question,
         demo=thread.demo,
@@ -211,14 +233,25 @@ def compose_clarify(threads: list[Thread], contact: Contact) -> Reply:
     return Reply(text="\n".join(lines), disclaimer="", buttons=buttons)
 
 
+def compose_clarify_term(term: str, meanings: tuple[Meaning, ...]) -> Reply:
+    """Ask which treatment an ambiguous term ("BBL") means; the choice completes the patient's question
+    (payload `/ask_aftercare{"treatment": ...}`, as for a treatment clarification)."""
+    buttons = [Button(m.title, "/ask_aftercare" + json.dumps({"treatment": m.treatment})) for m in meanings]
+    lines = [f'"{term}" can mean different treatments. Which one did you have?', ""]
+    lines += [f"{n}. {b.title}" for n, b in enumerate(buttons, start=1)]
+    lines += ["", "Tap one, or rephrase your question and name your treatment."]
+    return Reply(text="\n".join(lines), disclaimer="", buttons=buttons)
+
+
 def compose_fallback(contact: Contact) -> Reply:
-    """Say honestly that no clinician answer is on file, and how to reach a person."""
+    """Say honestly that no clinician answer is on file, and offer to send the question to the clinic."""
     text = (
         "I'm sorry, I don't have a clinician's answer on file for that question, and I won't guess. "
-        f"Please ask {contact.clinic} directly. "
+        f"Please ask {contact.clinic} directly, or I can send your question to the clinic team so a person "
+        'gets back to you: just say "send my question to the clinic". '
         f"If you have severe or worsening symptoms, contact your clinic now or call {contact.emergency_number} in an emergency."
     )
-    return Reply(text=text, disclaimer="")
+    return Reply(text=text, disclaimer="", buttons=[Button(SEND_TO_CLINIC_TITLE, SEND_TO_CLINIC_PAYLOAD)])
 
 
 def compose_off_topic(contact: Contact) -> Reply:

@@ -35,8 +35,9 @@ class Settings:
         default=0.08, metadata={"doc": "Score added to threads about the treatment the patient named."}
     )
     # Thresholds chosen on the dev set (tests/devset); see README "Choosing the thresholds".
+    # 0.38 for `parts` scoring (0.40 was chosen for `whole`, whose scores run higher).
     answer_threshold: float = field(
-        default=0.40, metadata={"doc": "Below this best score the assistant says no answer is on file."}
+        default=0.38, metadata={"doc": "Below this best score the assistant says no answer is on file."}
     )
     clarify_margin: float = field(
         default=0.03, metadata={"doc": "Candidates this close to the best one make the assistant ask which was meant."}
@@ -46,11 +47,77 @@ class Settings:
         metadata={"doc": "With no treatment named, candidates this close about other treatments make it ask which."},
     )
     max_quotes: int = field(default=4, metadata={"doc": "Most clinician quotes in one reply (at least 2 when available)."})
+    thread_scoring: str = field(
+        default="parts",
+        metadata={"doc": "How a thread is scored: `parts` (question + best single answer) or `whole` (one vector per thread)."},
+    )
+    question_weight: float = field(
+        default=0.3, metadata={"doc": "With `parts` scoring: weight of the question similarity (the best answer gets the rest)."}
+    )
+    shortlist: int = field(
+        default=50, metadata={"doc": "With `parts` scoring: threads the whole-thread index shortlists for re-scoring."}
+    )
+    topic_check: bool = field(
+        default=False,
+        metadata={"doc": "Drop candidates that never mention an everyday topic the message asks about (flying, alcohol...)."},
+    )
+    triage_exemplars: Path = field(
+        default=PROJECT_ROOT / "data" / "triage" / "exemplars.yml",
+        metadata={"doc": "Red-flag exemplars for the semantic triage layer; empty to use the rules alone."},
+    )
+    # Chosen on the dev set (README "Choosing the thresholds"): no urgent flag on an ordinary dev question.
+    semantic_threshold: float = field(
+        default=0.55, metadata={"doc": "Similarity to a red-flag exemplar at which a clause is escalated."}
+    )
+    semantic_margin: float = field(
+        default=0.05,
+        metadata={"doc": "How much closer a clause must be to a red-flag exemplar than to any benign text or stored question."},
+    )
     clinic_name: str = field(default="the clinic", metadata={"doc": "Shown in replies."})
     clinic_phone: str = field(default="", metadata={"doc": "Clinic phone number shown in replies; empty to omit."})
     emergency_number: str = field(default="911", metadata={"doc": "Local emergency number (911, 999, 112, 000...)."})
+    handoff_response_time: str = field(
+        default="within one working day",
+        metadata={"doc": "When a patient who asked for a person can expect contact (completes \"They will contact you ...\")."},
+    )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
     log_level: str = field(default="INFO", metadata={"doc": "Level of the JSON-lines logs on stderr."})
+    # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
+    # not a finding that it is wrong, and withdrawing answers on a date would silently turn them into "no
+    # answer on file" overnight. `bot validate` lists overdue threads so the clinic sees them; set false to
+    # withdraw them instead (applied when the assistant loads or reloads).
+    serve_overdue: bool = field(
+        default=True,
+        metadata={"doc": "Serve published threads whose review_due date has passed (`bot validate` lists them)."},
+    )
+    index_type: str = field(
+        default="auto",
+        metadata={"doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`."},
+    )
+    reload_token: str = field(
+        default="",
+        metadata={"doc": "Bearer token for the action server's POST /reload; empty disables reloading (403)."},
+    )
+    reload_watch: bool = field(
+        default=False,
+        metadata={"doc": "Action server reloads by itself when a new index is saved (polls meta.json every 2 s)."},
+    )
+    action_server_url: str = field(
+        default="http://127.0.0.1:5055", metadata={"doc": "Action server, for the web app's calls to POST /reload."}
+    )
+    database_url: str = field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}",
+        metadata={"doc": "Database of tickets, unanswered questions, feedback and console users (SQLAlchemy URL); "
+                  "`DATABASE_URL` overrides it."},
+    )
+    desk_secret_file: Path = field(
+        default=PROJECT_ROOT / "var" / "desk-secret",
+        metadata={"doc": "File holding the key that signs console session cookies (created on first use)."},
+    )
+    desk_group_similarity: float = field(
+        default=0.75,
+        metadata={"doc": "Unanswered questions at least this similar (cosine) are grouped as one in the console."},
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
@@ -61,9 +128,24 @@ class Settings:
             raw = environ.get(f"AFTERCARE_{f.name.upper()}")
             if raw is None:
                 continue
+            if isinstance(f.default, bool):  # bool("false") is True; read the words people write
+                values[f.name] = _parse_bool(f"AFTERCARE_{f.name.upper()}", raw)
+                continue
             values[f.name] = Path(raw) if isinstance(f.default, Path) else type(f.default)(raw)
+        # DATABASE_URL is the name hosting platforms and tools set, so it wins over the AFTERCARE_ form.
+        if environ.get("DATABASE_URL"):
+            values["database_url"] = environ["DATABASE_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
 
 
 def describe() -> list[tuple[str, str, str]]:

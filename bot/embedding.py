@@ -34,20 +34,26 @@ class Embedder:
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL) -> "Embedder":
         """Load a sentence-transformers model on the CPU."""
-        from sentence_transformers import SentenceTransformer
+        return cls(model_id=model, _model=_load_model(model))
 
-        location = resolve_model(model)
-        if not Path(location).exists() and os.sep in location:
-            raise FileNotFoundError(f"embedding model folder not found: {location}")
-        return cls(model_id=model, _model=SentenceTransformer(location, device="cpu"))
+    @classmethod
+    def deferred(cls, model: str = DEFAULT_MODEL) -> "Embedder":
+        """An embedder that loads its model on first use: `bot index` skips it when every vector is cached."""
+        return cls(model_id=model, _model=None)
+
+    @property
+    def model(self) -> object:
+        if self._model is None:
+            self._model = _load_model(self.model_id)
+        return self._model
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Embed `texts` as a (len(texts), dimension) float32 array of unit vectors."""
-        vectors = self._model.encode(
+        vectors = self.model.encode(
             texts,
             batch_size=batch_size,
             normalize_embeddings=True,
@@ -55,3 +61,12 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load_model(model: str) -> object:
+    from sentence_transformers import SentenceTransformer
+
+    location = resolve_model(model)
+    if not Path(location).exists() and os.sep in location:
+        raise FileNotFoundError(f"embedding model folder not found: {location}")
+    return SentenceTransformer(location, device="cpu")

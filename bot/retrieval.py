@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import re
+
+import numpy as np
+
 from bot.corpus import Corpus, Thread
 from bot.treatments import applies_to
 
@@ -67,3 +71,72 @@ def decide(
     if len(close) > 1:
         return "clarify", close[:3]
     return "answer", [candidates[0]]
+
+
+
+@dataclass(frozen=True)
+class ThreadParts:
+    """Unit vectors of each thread's parts: its question (with phrasings) and each answer body.
+
+    Scoring a thread by its question and its single best answer beats one averaged vector per thread: the
+    average dilutes a thread whose one answer matches the message (README, Evaluation).
+    """
+
+    ids: tuple[str, ...]
+    question: np.ndarray  # (threads, dimension)
+    answers: np.ndarray  # (answers, dimension)
+    owner: np.ndarray  # (answers,) row of the thread each answer belongs to
+
+    def scores(self, query: np.ndarray, weight: float, rows: np.ndarray | None = None) -> np.ndarray:
+        """weight * question similarity + (1 - weight) * best answer similarity, for `rows` (all if None)."""
+        n = len(self.ids)
+        best = np.full(n, -np.inf, dtype=np.float64)
+        np.maximum.at(best, self.owner, (self.answers @ query).astype(np.float64))
+        whole = weight * (self.question @ query).astype(np.float64) + (1 - weight) * best
+        return whole if rows is None else whole[rows]
+
+
+def part_texts(threads: list[Thread]) -> tuple[list[str], list[str], list[int]]:
+    """The texts ThreadParts embeds: one question text per thread, every answer body, and each answer's thread."""
+    questions = ["\n".join([t.question, *t.phrasings]) for t in threads]
+    answers = [a.body for t in threads for a in t.answers]
+    owner = [i for i, t in enumerate(threads) for _ in t.answers]
+    return questions, answers, owner
+
+
+# Everyday topics patients ask about. A thread that never mentions a topic the message asks about does
+# not answer it, however close the rest of the wording ("can I fly after IPL" is not the IPL dark-spots
+# question). Only these topics are checked; a message naming none of them is not filtered.
+TOPICS = {
+    "flying": r"fly|flying|flights?|planes?|airplanes?|aeroplanes?|cabin pressure",
+    "showering": r"showers?|showering|baths?|bathing",
+    "smoking": r"smok\w*|vap\w*|cigarettes?|nicotine",
+    "alcohol": r"alcohol|drinks?|drinking|wine|beer|prosecco|cocktails?|booze",
+    "makeup": r"make ?up|foundation|lipstick|concealer|mascara|lip gloss",
+    "sauna": r"sauna|hot tub|steam room|jacuzzi|hot yoga|bikram",
+    "dental": r"dentist|dental|teeth cleaning",
+    "hair dye": r"dye|hair colou?r|colou?r my hair|highlights|bleach my hair",
+    "exercise": r"gym|exercis\w*|work ?outs?|working out|running|jog\w*|pilates|spin class|crossfit|weights|"
+                r"sweat\w*|cardio|hiit|sports?",
+    "sun": r"sun|sunny|sunshine|sunbath\w*|sunbeds?|tanning|beach",
+    "sleeping": r"sleep\w*|slept|lie down|lying down|lay down|lie flat|lay flat|pillows?|nap",
+}
+_TOPICS = {name: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for name, words in TOPICS.items()}
+
+
+def topics(text: str) -> set[str]:
+    """The everyday topics a text mentions."""
+    return {name for name, pattern in _TOPICS.items() if pattern.search(text)}
+
+
+def thread_topics(thread: Thread) -> set[str]:
+    """The topics a thread's question, phrasings, tags or answers mention."""
+    text = " ".join([thread.question, *thread.phrasings, *thread.tags, thread.body or "", *(a.body for a in thread.answers)])
+    return topics(text)
+
+
+def on_topic(candidates: list[Candidate], asked: set[str]) -> list[Candidate]:
+    """Candidates whose thread mentions at least one of the topics asked about (all if none was asked)."""
+    if not asked:
+        return candidates
+    return [c for c in candidates if thread_topics(c.thread) & asked]

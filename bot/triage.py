@@ -11,7 +11,9 @@ How a rule matches:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +43,9 @@ class Rule:
     # treatments; it still applies when the treatment is unknown, because missing a red flag is worse.
     unless: frozenset[str] = frozenset()
     only: frozenset[str] = frozenset()
+    # How long after an `unless` treatment the symptom stays expected; after that the rule applies again
+    # (red, warm skin is expected for a day or two after a laser, not a week later). None: always expected.
+    expected_for: dt.timedelta | None = None
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -206,7 +211,7 @@ RULES: tuple[Rule, ...] = (
              r"blurr?(?:y|ed|ing|iness)", r"(?:can'?t|cannot|unable to) focus my eyes",
              r"eyes (?:can'?t|won'?t|don'?t|cannot) focus"),
          # watery or blurry eyes are expected for a while after eyelid surgery and lasers near the eye
-         unless=frozenset({"blepharoplasty", "laser", "ipl"})),
+         unless=frozenset({"blepharoplasty", "laser", "ipl"}), expected_for=dt.timedelta(weeks=3)),
     Rule("filler_eye", "emergency",
          "eye pain or a drooping eyelid after filler can mean a blocked blood vessel affecting the eye",
          # pain *under* the eye after tear-trough filler is the injection site, so only pain in or behind it
@@ -345,7 +350,7 @@ RULES: tuple[Rule, ...] = (
              r"this morning|the day before))",
              r"(?:more and more|increasingly|even more|much more) (?:painful|sore|tender)",
              r"(?:getting|got|gets|becoming) (?:\w+ )?(?:more painful|more sore|sorer|more tender)"),
-         unless=frozenset({"coolsculpting"})),
+         unless=frozenset({"coolsculpting"}), expected_for=dt.timedelta(weeks=3)),
     Rule("infection", "clinic_now", "increasing redness, heat, pus or fever can mean an infection that needs treatment",
          _rx(r"pus", r"pus.?filled",
              rf"ooz\w* {_gap(2)}(?:pus|yellow\w*|green\w*|cloudy|milky|thick|smelly|gunk|goo|muck|crust\w*)",
@@ -391,7 +396,7 @@ RULES: tuple[Rule, ...] = (
              rf"{_HEAT}(?:,| and|,? ?&)? {_gap(2)}(?:red|redness|inflamed|tender|sore|painful|swollen|throbb\w*)",
              rf"(?:tender|sore|painful|throbb\w*|swollen)(?:,| and|,? ?&)? {_gap(2)}{_HEAT}",
              r"(?:hot|warm) to (?:the )?touch"),
-         unless=_ENERGY),
+         unless=_ENERGY, expected_for=dt.timedelta(days=3)),
     Rule("dvt", "clinic_now", "a swollen, painful, warm or red calf can mean a blood clot in the leg",
          _rx(rf"calf {_gap(3)}(?:swoll\w*|swell\w*|puff\w*|pain\w*|hurt\w*|sore|warm|hot|red|tender|cramp\w*|ach\w*|"
              r"tight|hard|bigger|fatter|throbb\w*|heavy)",
@@ -496,6 +501,18 @@ RULES: tuple[Rule, ...] = (
          only=frozenset({"coolsculpting"})),
 )
 
+# Symptoms expected for a while after a treatment and worth a check when they last longer (brief, section 1:
+# lip swelling settles within 1-2 weeks, Radiesse swelling 1-3 days, Kybella swelling days to weeks,
+# microneedling redness 24-48 h, IPL sunburn feel hours to days). Applied only when the time since
+# treatment is known, from the message or the conversation.
+_LINGERING = _rx(r"swell\w*", r"swollen", r"puff\w*", r"bruis\w*", r"still (?:red|sore|tender|lumpy)",
+                 r"(?:redness|red)(?! wine)")
+EXPECTED_FOR = {
+    "neuromodulator": dt.timedelta(weeks=2), "filler": dt.timedelta(weeks=2), "sculptra": dt.timedelta(weeks=2),
+    "radiesse": dt.timedelta(weeks=1), "kybella": dt.timedelta(weeks=6), "microneedling": dt.timedelta(days=4),
+    "ipl": dt.timedelta(weeks=1), "chemical_peel": dt.timedelta(weeks=2),
+}  # fmt: skip
+
 # Words that negate a symptom named after them in the same clause ("no trouble breathing"), and words
 # that make it hypothetical ("how do i avoid an infection", "will i choke if i drink straight after").
 _NEGATION = re.compile(
@@ -531,9 +548,9 @@ def _negated(text: str, start: int) -> bool:
     return any(m.start() not in pseudo for m in _NEGATION.finditer(window))
 
 
-def _applies(rule: Rule, treatment: str | None) -> bool:
+def _applies(rule: Rule, treatment: str | None, elapsed: dt.timedelta | None = None) -> bool:
     if treatment in rule.unless:
-        return False
+        return rule.expected_for is not None and elapsed is not None and elapsed > rule.expected_for
     return not rule.only or treatment is None or treatment in rule.only
 
 
@@ -552,21 +569,73 @@ def _normalise(message: str) -> str:
     return " ".join(text.split())
 
 
-def assess(message: str, treatment: str | None = None) -> Alert | None:
-    """The most urgent red flag in a message, or None. `treatment` is the canonical treatment, if known."""
+def _lingering_alert(text: str, treatment: str | None, elapsed: dt.timedelta | None) -> Alert | None:
+    window = EXPECTED_FOR.get(treatment or "")
+    if window is None or elapsed is None or elapsed <= window:
+        return None
+    if any(not _negated(text, m.start()) for m in _LINGERING.finditer(text)):
+        return Alert("clinic_soon", "lingering",
+                     "swelling, bruising or redness that lasts longer than usual after this treatment should be checked")
+    return None
+
+
+# A second opinion on a message (the semantic layer): (message, treatment) -> alert or None.
+SecondOpinion = Callable[[str, "str | None"], "Alert | None"]
+
+
+def most_urgent(*alerts: Alert | None) -> Alert | None:
+    """The most urgent of some alerts (the first of equals), or None if there are none."""
+    found = [a for a in alerts if a is not None]
+    return max(found, key=lambda a: _RANK[a.urgency], default=None)
+
+
+def assess(
+    message: str,
+    treatment: str | None = None,
+    elapsed: dt.timedelta | None = None,
+    semantic: SecondOpinion | None = None,
+) -> Alert | None:
+    """The most urgent red flag in a message, or None.
+
+    `treatment` is the canonical treatment and `elapsed` the time since it, if known; `semantic` is the
+    optional similarity layer (bot/semantic_triage.py), which can only add flags to those of the rules.
+    """
     text = _normalise(message)
     if not text:
         return None
     found: list[Alert] = []
     for rule in RULES:
-        if not _applies(rule, treatment):
+        if not _applies(rule, treatment, elapsed):
             continue
         if any(not _negated(text, m.start()) for m in rule.regex.finditer(text)):
             found.append(Alert(rule.urgency, rule.pattern, rule.reason))
-    fever = _fever_alert(text)
-    if fever:
-        found.append(fever)
-    return max(found, key=lambda a: _RANK[a.urgency], default=None)
+    found += [_fever_alert(text), _lingering_alert(text, treatment, elapsed)]
+    if semantic is not None:
+        found.append(semantic(message, treatment))
+    return most_urgent(*found)
+
+
+def negated_clause(text: str) -> bool:
+    """Whether a clause holds a negation or a hypothetical ("no trouble breathing", "what if i get a fever")."""
+    lowered = _normalise(text)
+    pseudo = {m.start() for m in _PSEUDO_NEGATION.finditer(lowered)}
+    return any(m.start() not in pseudo for m in _NEGATION.finditer(lowered))
+
+
+def clauses(message: str) -> list[str]:
+    """A message cut at clause breaks (punctuation, "but", "just"...), as triage reads negation."""
+    text = _normalise(message)
+    cuts = [0] + [m.start() for m in _CLAUSE.finditer(text)] + [len(text)]
+    parts = [text[a:b].strip(" .;:!?,()-–—") for a, b in zip(cuts, cuts[1:])]
+    return [p for p in parts if p]
+
+
+def reason_for(pattern: str) -> str:
+    """The reason a rule gives for its red flag, by pattern name (for alerts from other layers)."""
+    for rule in RULES:
+        if rule.pattern == pattern:
+            return rule.reason
+    return "this can be a sign of a complication that needs checking"
 
 
 def is_urgent(alert: Alert | None) -> bool:

@@ -210,7 +210,7 @@ def main() -> int:
         stack.start(report=lambda m: print(f"  {m}", flush=True))
         print(
             "\nThe aftercare assistant is running:\n"
-            f"  Demo clinic page:   {stack.web_url}/  (the chat widget is at the bottom right)\n"
+            f"  Demo clinic page:   {stack.web_url}/  (chat widget at the bottom right)\n"
             f"  Widget for a site:  <script src=\"{stack.web_url}/widget.js\" data-title=\"...\" async></script>\n"
             f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
             "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,6 +16,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 # The action module loads its assistant at import, from these settings; point them at this run's index.
 _RUN_INDEX = Path(os.environ.setdefault("AFTERCARE_INDEX_DIR", str(ROOT / "var" / "test-index")))
+
+
+def copy_threads(settings, folder: Path, names: tuple[str, ...]) -> Path:
+    """A small corpus folder holding copies of the named demo threads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(settings.corpus_dir / f"{name}.yml", folder)
+    return folder
 
 
 def devset(name: str) -> list[dict]:

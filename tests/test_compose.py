@@ -96,3 +96,34 @@ def test_clarify_and_fallback(corpus):
     assert [b.title for b in same.buttons] == [b.payload for b in same.buttons]
     fallback = compose_fallback(CONTACT).text
     assert "don't have a clinician's answer on file" in fallback and "+1 555 0100" in fallback and "911" in fallback
+
+
+def test_answers_carry_feedback_buttons_with_the_thread(corpus):
+    reply = compose_answer(corpus.get("botox-alcohol"), CONTACT)
+    assert [(b.title, b.payload) for b in reply.buttons] == [
+        ("Yes, helpful", '/feedback{"helpful": "yes", "feedback_thread": "botox-alcohol"}'),
+        ("Not helpful", '/feedback{"helpful": "no", "feedback_thread": "botox-alcohol"}'),
+    ]
+    # The text stands alone without the buttons (SMS): no dangling "tap below".
+    assert "helpful" not in reply.text.lower()
+    assert reply.payload("answer", "botox-alcohol")["buttons"][0]["payload"].startswith("/feedback")
+
+
+def test_fallback_offers_to_send_the_question_to_the_clinic():
+    reply = compose_fallback(CONTACT)
+    assert [(b.title, b.payload) for b in reply.buttons] == [("Send my question to the clinic", "/request_human")]
+    # The offer is in the text too, for channels that drop buttons.
+    assert "send my question to the clinic" in reply.text
+    assert "on file" in reply.text and "911" in reply.text
+
+
+def test_clarify_for_an_ambiguous_term():
+    from bot.compose import Meaning, compose_clarify_term
+
+    reply = compose_clarify_term("BBL", (Meaning("ipl", "BroadBand Light (IPL photofacial)"),
+                                         Meaning("surgery_general", "Brazilian butt lift (surgery)")))
+    assert [b.payload for b in reply.buttons] == [
+        '/ask_aftercare{"treatment": "ipl"}', '/ask_aftercare{"treatment": "surgery_general"}'
+    ]
+    assert '"BBL"' in reply.text and "1. BroadBand Light (IPL photofacial)" in reply.text
+    assert "2. Brazilian butt lift (surgery)" in reply.text

@@ -7,13 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+
+from bot.assistant import Assistant
 
 from bot.evaluation import LabelledSetError, Trials, evaluate, load_set, metrics, score, unknown_threads
 from bot.evaluation import variants
 from bot.evaluation.systems import (
-    BM25, PIPELINE, QUESTION_VECTORS, TREATMENT_BLIND, System, Trial, standard_systems, treatment_blind,
+    BM25, PIPELINE, QUESTION_VECTORS, TOPIC_CHECK, TREATMENT_BLIND, WHOLE_THREADS, System, Trial, standard_systems, treatment_blind,
 )
 from bot.evaluation.variants import HYBRID, MULTI_FILTER, MULTI_VECTOR, TREATMENT_FILTER
 
@@ -23,7 +27,8 @@ BOT = Path(sys.executable).parent / "bot"
 RATES = ("hit_at_1", "hit_at_3", "mrr", "clarify_rate", "fallback_precision", "fallback_recall", "urgent_recall",
          "false_alarm_rate", "clarify_rate_questions", "urgent_recall_at_level")
 DECISION_RATES = RATES[3:]
-SYSTEMS = [PIPELINE, TREATMENT_BLIND, BM25, QUESTION_VECTORS, MULTI_VECTOR, HYBRID, TREATMENT_FILTER, MULTI_FILTER]
+SYSTEMS = [PIPELINE, TREATMENT_BLIND, BM25, WHOLE_THREADS, QUESTION_VECTORS, TOPIC_CHECK, MULTI_VECTOR, HYBRID,
+           TREATMENT_FILTER, MULTI_FILTER]
 
 
 def run_bot(*args):
@@ -195,7 +200,8 @@ def fixture_rows(assistant):
 def test_pipeline_scores_on_the_tiny_set(fixture_rows):
     row = fixture_rows[PIPELINE]
     assert (row.hit_at_1, row.hit_at_3, row.mrr) == (1.0, 1.0, 1.0)
-    assert row.clarify_rate == 0.5  # asks about the injections, answers "when will i see results"
+    # asks about both: which injections, and whose results (Botox or Radiesse; question + best answer scoring)
+    assert row.clarify_rate == 1.0
     assert (row.fallback_precision, row.fallback_recall) == (1.0, 0.5)  # "dye my hair after botox" is answered
     assert (row.urgent_recall, row.urgent_recall_at_level, row.false_alarm_rate) == (1.0, 1.0, 0.0)
     assert row.p50_ms > 0
@@ -217,15 +223,20 @@ def test_variants_on_the_tiny_set(fixture_rows):
         assert all(0.0 <= getattr(row, field) <= 1.0 for field in ("hit_at_1", "hit_at_3", "mrr")), name
 
 
-def test_a_variant_with_the_served_scores_is_the_pipeline(assistant):
-    # Scoring every thread with the served vectors and taking the top k is what the FAISS search does.
+def test_a_variant_with_the_served_scores_is_the_whole_thread_pipeline(assistant):
+    # Scoring every thread with the served vectors and taking the top k is what the FAISS search does; the
+    # filter is the pipeline's treatment filter. (Messages without an everyday topic: no topic check.)
     vectors = variants.ThreadVectors.encode(assistant)
-    same = variants.VariantAssistant(assistant, variants.served_scorer(vectors, assistant.embedder))
-    for message, treatment in (("when can I work out?", "filler"), ("can i drink wine after my lip filler", None)):
-        assert [c.thread.id for c in same.candidates(message, treatment)] == [
-            c.thread.id for c in assistant.candidates(message, treatment)
-        ]
-        assert same.ask(message, treatment).decision == assistant.ask(message, treatment).decision
+    same = variants.VariantAssistant(assistant, variants.served_scorer(vectors, assistant.embedder),
+                                     filter_treatment=True, answer_threshold=0.40)
+    whole = Assistant(replace(assistant.settings, thread_scoring="whole", answer_threshold=0.40), assistant.corpus,
+                      assistant.index, assistant.embedder, assistant.vocabulary)
+    for message, treatment in (("how long will it stay swollen?", "filler"), ("is this lump normal after my filler", None)):
+        # The pipeline filters FAISS's top k, the variant takes the top k of the applicable threads: the same
+        # order, the variant's list longer.
+        served = [c.thread.id for c in whole.candidates(message, treatment)]
+        assert served and [c.thread.id for c in same.candidates(message, treatment)][: len(served)] == served
+        assert same.ask(message, treatment).decision == whole.ask(message, treatment).decision
 
 
 def test_the_treatment_filter_keeps_only_applicable_threads(assistant):
@@ -262,7 +273,10 @@ def test_eval_json_on_the_dev_set():
                 assert 0.0 <= row[field] <= 1.0, (name, field, row[field])
         assert row["p50_ms"] > 0
     # The figures the thresholds were chosen on (README, "Choosing the thresholds" and "Evaluation").
-    assert rows[PIPELINE]["hit_at_1"] >= 0.85 and rows[PIPELINE]["urgent_recall"] == 1.0
+    assert rows[PIPELINE]["hit_at_1"] >= 0.92 and rows[PIPELINE]["urgent_recall"] == 1.0
+    # 16 of 18 dev fallbacks are right (0.889); the 0.9 target holds on the held-out set (test_assistant).
+    assert rows[PIPELINE]["fallback_precision"] >= 0.88 and rows[PIPELINE]["false_alarm_rate"] == 0.0
+    assert rows[PIPELINE]["hit_at_1"] - rows[BM25]["hit_at_1"] >= 0.15
     assert rows[MULTI_FILTER]["hit_at_1"] >= 0.92 and rows[MULTI_FILTER]["fallback_precision"] >= 0.9
     assert all(row["urgent_recall"] == 1.0 for row in rows.values() if row["system"] != BM25)
 

@@ -7,6 +7,7 @@ set itself (tests/devset), which the rules must pass without being tuned to its 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -354,3 +355,49 @@ def test_devset_unanswerable_never_urgent(vocabulary):
         or triage.is_urgent(triage.assess(u["text"], (vocabulary.find(u["text"]) or [None])[0]))
     ]
     assert not urgent
+
+
+# --- time since treatment --------------------------------------------------------------------------------
+DAY = dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "treatment", "elapsed", "expected"),
+    [
+        # red, warm skin is expected for a day or two after a laser or microneedling; later it is not
+        ("my face is red and hot", "microneedling", 1 * DAY, None),
+        ("my face is red and hot", "microneedling", 5 * DAY, "clinic_now"),
+        ("my face is red and hot", "microneedling", None, None),
+        # blurry eyes are expected at first after eyelid surgery
+        ("my vision is blurry", "blepharoplasty", 2 * DAY, None),
+        ("my vision is blurry", "blepharoplasty", 30 * DAY, "emergency"),
+        # lip swelling settles within 1-2 weeks after filler; longer deserves a check
+        ("my lips are still swollen", "filler", 3 * DAY, None),
+        ("my lips are still swollen", "filler", 21 * DAY, "clinic_soon"),
+        ("no swelling at all now", "filler", 21 * DAY, None),
+        ("bruise still there", "neuromodulator", 20 * DAY, "clinic_soon"),
+        ("chin still swollen", "kybella", 14 * DAY, None),
+        # time never lowers an emergency
+        ("my tongue is swelling", "filler", 10 * 60 * dt.timedelta(seconds=1), "emergency"),
+        ("can't swallow", "neuromodulator", 14 * DAY, "emergency"),
+    ],
+)
+def test_time_since_treatment(text, treatment, elapsed, expected):
+    alert = triage.assess(text, treatment, elapsed)
+    assert (alert.urgency if alert else None) == expected
+
+
+def test_a_second_opinion_only_adds():
+    raise_to_emergency = lambda message, treatment: triage.Alert("emergency", "semantic:test", "test")
+    silent = lambda message, treatment: None
+    assert triage.assess("can i exercise after botox", "neuromodulator", semantic=raise_to_emergency).urgency == "emergency"
+    assert triage.assess("i can't breathe", None, semantic=silent).urgency == "emergency"
+
+
+def test_clauses_and_negated_clauses():
+    assert triage.clauses("No trouble breathing, just a small bruise. Is that ok?") == [
+        "no trouble breathing", "just a small bruise", "is that ok"]
+    assert triage.negated_clause("no trouble breathing")
+    assert triage.negated_clause("what if i get a fever")
+    assert not triage.negated_clause("no i can't breathe")
+    assert not triage.negated_clause("my throat is closing")

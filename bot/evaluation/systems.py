@@ -16,6 +16,10 @@ PIPELINE = "pipeline"
 TREATMENT_BLIND = "dense, no treatment awareness"
 QUESTION_VECTORS = "dense, question-only vectors"
 BM25 = "bm25"
+WHOLE_THREADS = "dense, whole-thread vectors"
+TOPIC_CHECK = "pipeline + topic check"
+# The answer threshold chosen for whole-thread vectors (README, "Choosing the thresholds").
+WHOLE_THRESHOLD = 0.40
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,9 @@ class _TreatmentBlind(Assistant):
 def treatment_blind(assistant: Assistant) -> System:
     """Dense retrieval on the same index with no treatment boost and no treatment in the query."""
     a = assistant
-    blind = _TreatmentBlind(replace(a.settings, treatment_boost=0.0), a.corpus, a.index, a.embedder, a.vocabulary)
+    blind = _TreatmentBlind(
+        replace(a.settings, treatment_boost=0.0), a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts
+    )
     return asking(TREATMENT_BLIND, blind)
 
 
@@ -68,8 +74,23 @@ def question_vectors(assistant: Assistant) -> System:
     """The pipeline over an in-memory index of question-only thread vectors (same thresholds)."""
     a = assistant
     index = build_index(a.corpus, a.embedder, "question")
-    variant = Assistant(replace(a.settings, index_text="question"), a.corpus, index, a.embedder, a.vocabulary)
+    settings = replace(a.settings, index_text="question", thread_scoring="whole", answer_threshold=WHOLE_THRESHOLD)
+    variant = Assistant(settings, a.corpus, index, a.embedder, a.vocabulary, a.semantic)
     return asking(QUESTION_VECTORS, variant)
+
+
+def topic_checked(assistant: Assistant) -> System:
+    """The pipeline with the everyday-topic check on every message (settings.topic_check)."""
+    a = assistant
+    settings = replace(a.settings, topic_check=True)
+    return asking(TOPIC_CHECK, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts))
+
+
+def whole_threads(assistant: Assistant) -> System:
+    """The pipeline before `parts` scoring: one question + answers vector per thread, threshold 0.40."""
+    a = assistant
+    settings = replace(a.settings, thread_scoring="whole", answer_threshold=WHOLE_THRESHOLD)
+    return asking(WHOLE_THREADS, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic))
 
 
 def bm25(corpus: Corpus, index_text: str, top_k: int) -> System:
@@ -103,6 +124,8 @@ def standard_systems(assistant: Assistant) -> list[System]:
         asking(PIPELINE, assistant),
         treatment_blind(assistant),
         bm25(assistant.corpus, assistant.index.meta.index_text, assistant.settings.top_k),
+        whole_threads(assistant),
         question_vectors(assistant),
+        topic_checked(assistant),
         *variant_systems(assistant),
     ]

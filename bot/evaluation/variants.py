@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.assistant import MAX_QUERY_CHARS, Assistant
 from bot.embedding import Embedder
-from bot.evaluation.systems import System, asking
+from bot.evaluation.systems import WHOLE_THRESHOLD, System, asking
 from bot.index import thread_text
 from bot.retrieval import Candidate, rank
 from bot.treatments import applies_to, label
@@ -89,7 +89,9 @@ class VariantAssistant(Assistant):
     """
 
     def __init__(self, base: Assistant, scorer: Scorer, filter_treatment: bool = False, **settings):
-        super().__init__(replace(base.settings, **settings), base.corpus, base.index, base.embedder, base.vocabulary)
+        super().__init__(
+            replace(base.settings, **settings), base.corpus, base.index, base.embedder, base.vocabulary, base.semantic
+        )
         self.threads = base.corpus.published
         self.ids = tuple(t.id for t in self.threads)
         self.scorer = scorer
@@ -200,7 +202,9 @@ def variant_systems(assistant: Assistant) -> list[System]:
     return [
         asking(MULTI_VECTOR, VariantAssistant(assistant, multi, answer_threshold=MULTI_VECTOR_THRESHOLD)),
         asking(HYBRID, VariantAssistant(assistant, hybrid, answer_threshold=HYBRID_THRESHOLD)),
-        asking(TREATMENT_FILTER, VariantAssistant(assistant, served_scorer(vectors, embedder), filter_treatment=True)),
+        asking(TREATMENT_FILTER, VariantAssistant(
+            assistant, served_scorer(vectors, embedder), filter_treatment=True, answer_threshold=WHOLE_THRESHOLD,
+        )),
         asking(MULTI_FILTER, VariantAssistant(
             assistant, multi, filter_treatment=True, answer_threshold=MULTI_FILTER_THRESHOLD,
         )),
