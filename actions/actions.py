@@ -16,7 +16,7 @@ from bot.assistant import Context, Outcome
 from bot.compose import compose_off_topic
 
 from actions import records, runtime
-from actions.conversation import known_treatment, patient_text
+from actions.conversation import is_cancel, known_treatment, patient_text
 from actions.output import send
 
 log = logging.getLogger("aftercare.actions")
@@ -61,7 +61,15 @@ class ActionAnswerAftercare(Action):
         # Embedding is CPU work; off the event loop, torch uses the other core for a concurrent message.
         outcome = await asyncio.to_thread(assistant.ask, text, context.treatment, context)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "out_of_scope" and outcome.decision == "fallback":
+        typed = tracker.latest_message.get("text") or ""
+        if intent == "cancel" and outcome.decision != "urgent" and (typed.startswith("/") or is_cancel(typed)):
+            # Nothing to cancel outside the handoff form; anything else classified "cancel" is answered as a question.
+            dispatcher.utter_message(text="There's nothing to cancel. What would you like to know about your aftercare?")
+            return []
+        # A message that names a treatment is an aftercare question whatever NLU thought: it gets the honest
+        # fallback and is kept for the front desk, not the off-topic reply.
+        off_topic = intent == "out_of_scope" and not assistant.vocabulary.find(text)
+        if off_topic and outcome.decision == "fallback":
             outcome = replace(outcome, reply=compose_off_topic(assistant.contact))
         elif outcome.decision == "fallback" and text.strip():
             await record_unanswered(text, outcome.treatment)

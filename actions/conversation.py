@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rasa_sdk import Tracker
 
 from actions import runtime
+
+# Typed text is matched by words, not by the NLU intent: a name like "Maria Lopez" can be classified as anything.
+_CANCEL = re.compile(
+    r"^\W*(cancel|stop|quit|exit|abort|never ?mind|forget (it|about it)|(i )?changed my mind|leave it|"
+    r"i'?d rather not|don'?t (contact|call|email) me|i don'?t want (to|this))\b",
+    re.IGNORECASE,
+)
+
+
+def is_cancel(text: str) -> bool:
+    """Whether typed text asks to cancel ("cancel", "never mind", "stop"...)."""
+    return bool(_CANCEL.match(text))
+
 
 # Intents whose messages are questions the clinic may need to see with a ticket.
 QUESTION_INTENTS = {"ask_aftercare", "report_symptom", "out_of_scope", "nlu_fallback"}
@@ -36,16 +50,17 @@ def known_treatment(tracker: Tracker) -> str | None:
 
 def last_patient_question(tracker: Tracker) -> str:
     """The question the patient asked before requesting a person (typed, not a button), else the request itself."""
+    events = tracker.events
+    # Messages after the handoff form started are answers typed into it (names, numbers), not questions.
+    started = max((i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name")), default=len(events))
     request = None
-    for event in reversed(tracker.events):
+    for event in reversed(events[:started]):
         if event.get("event") != "user" or (event.get("text") or "").startswith("/"):
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         if request is None:
-            # Messages after the request are answers typed into the handoff form, not questions.
-            if intent == "request_human":
-                request = event.get("text") or ""
+            request = event.get("text") or ""
             continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         if intent in QUESTION_INTENTS:
             return event.get("text") or ""
     return request or "(no question typed)"

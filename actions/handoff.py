@@ -17,18 +17,12 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import records, runtime
-from actions.conversation import known_treatment, last_patient_question, transcript
+from actions.conversation import is_cancel, known_treatment, last_patient_question, transcript
 from actions.output import send
 
 log = logging.getLogger("aftercare.actions.handoff")
 
 FORM_SLOTS = ("patient_name", "patient_contact", "contact_consent")
-# Typed text is matched by words, not by the NLU intent: a name like "Maria Lopez" can be classified as anything.
-_CANCEL = re.compile(
-    r"^\W*(cancel|stop|quit|exit|abort|never ?mind|forget (it|about it)|(i )?changed my mind|leave it|"
-    r"i'?d rather not|don'?t (contact|call|email) me|i don'?t want (to|this))\b",
-    re.IGNORECASE,
-)
 _NAME = re.compile(r"^[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_.'’-]*)*\.?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 _PHONE_CHARS = re.compile(r"^\+?[\d\s().-]+$")
@@ -92,7 +86,7 @@ class ValidateHandoffForm(FormValidationAction):
             if outcome.decision == "urgent":
                 send(dispatcher, outcome, tracker.get_latest_input_channel())
                 return _stop("urgent")
-        if (intent == "cancel" and text.startswith("/")) or _CANCEL.match(text):
+        if (intent == "cancel" and text.startswith("/")) or is_cancel(text):
             dispatcher.utter_message(
                 text="Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?"
             )

@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 # The action module loads its assistant at import, from these settings; point them at this run's index.
 _RUN_INDEX = Path(os.environ.setdefault("AFTERCARE_INDEX_DIR", str(ROOT / "var" / "test-index")))
+# What the actions store (unanswered questions, tickets, feedback) goes to a test database, not var/aftercare.db.
+os.environ.setdefault("AFTERCARE_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'test-aftercare.db'}")
 
 
 def copy_threads(settings, folder: Path, names: tuple[str, ...]) -> Path:

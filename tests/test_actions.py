@@ -84,3 +84,30 @@ def test_out_of_scope_without_answer_says_what_it_can_do(actions):
 def test_clarify_offers_buttons(actions):
     (message,), _ = run(actions, tracker("can i work out after my injections?"))
     assert message["custom"]["type"] == "clarify" and len(message["buttons"]) >= 2
+
+
+def test_cancel_outside_a_form_has_nothing_to_cancel_but_a_misread_question_is_answered(actions):
+    (message,), events = run(actions, tracker("never mind", intent="cancel"))
+    assert "nothing to cancel" in message["text"] and events == []
+    messages, _ = run(actions, tracker("can i go to the gym after botox", intent="cancel"))
+    assert messages[0]["custom"]["thread_id"] == "botox-exercise"
+
+
+def test_out_of_scope_message_naming_a_treatment_gets_the_honest_fallback(actions):
+    (message,), _ = run(actions, tracker("will my pdo threads set off the metal detector at the airport?", intent="out_of_scope"))
+    assert message["custom"]["type"] == "fallback"
+    assert [b["payload"] for b in message["buttons"]] == ["/request_human"]
+
+
+def test_fixed_responses_are_preceded_by_triage(built_index):
+    from rasa_sdk.events import FollowupAction
+
+    from actions.guard import ActionCheckRedFlags
+
+    def check(text):
+        dispatcher = CollectingDispatcher()
+        return dispatcher.messages, asyncio.run(ActionCheckRedFlags().run(dispatcher, tracker(text, intent="thanks"), {}))
+
+    messages, events = check("thanks, but now my throat feels tight and I can't breathe")
+    assert events == [FollowupAction("action_listen")] and "911" in messages[0]["text"]
+    assert check("thanks so much!") == ([], [])

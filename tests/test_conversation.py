@@ -20,8 +20,10 @@ EVENTS = [
     bot("Hi! I'm an automated aftercare assistant.", 1_700_000_001),
     user("can I drink wine after botox?", "ask_aftercare", 1_700_000_010),
     bot("Clinicians said ...", 1_700_000_011),
-    user("/request_human", "request_human", 1_700_000_020),
     user("I want a nurse", "request_human", 1_700_000_030),
+    {"event": "active_loop", "name": "handoff_form", "timestamp": 1_700_000_031},
+    user("Maria Lopez", "ask_aftercare", 1_700_000_040),
+    user("07700 900123", "request_human", 1_700_000_050),
 ]
 
 
@@ -30,13 +32,14 @@ def make(events, latest=None, slots=None):
     return Tracker("p", slots or {}, latest, events, False, None, {}, "action_listen")
 
 
-def test_last_patient_question_skips_buttons_and_requests():
+def test_last_patient_question_is_the_one_before_the_request_not_what_was_typed_into_the_form():
     assert last_patient_question(make(EVENTS)) == "can I drink wine after botox?"
+    assert last_patient_question(make(EVENTS[:1] + EVENTS[5:])) == "I want a nurse"
 
 
 def test_transcript_has_roles_texts_and_utc_times_in_order():
     lines = transcript(make(EVENTS))
-    assert [line["role"] for line in lines] == ["patient", "bot", "patient", "bot", "patient", "patient"]
+    assert [line["role"] for line in lines] == ["patient", "bot", "patient", "bot", "patient", "patient", "patient"]
     assert lines[2] == {"role": "patient", "text": "can I drink wine after botox?", "at": "2023-11-14T22:13:30+00:00"}
 
 
