@@ -211,6 +211,7 @@ def main() -> int:
         print(
             "\nThe aftercare assistant is running:\n"
             f"  Demo clinic page:   {stack.web_url}/  (chat widget at the bottom right)\n"
+            f"  Front desk console: {stack.web_url}/desk  (create an account: .venv/bin/bot user add NAME --role admin)\n"
             f"  Widget for a site:  <script src=\"{stack.web_url}/widget.js\" data-title=\"...\" async></script>\n"
             f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
             "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
