@@ -18,6 +18,18 @@ from actions.conversation import known_treatment
 from actions.output import send
 
 
+async def sent_urgent_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Triage the patient's typed message; on a red flag, utter the urgent reply and return True."""
+    text = tracker.latest_message.get("text") or ""
+    if not text.strip() or text.startswith("/"):
+        return False
+    outcome = await asyncio.to_thread(runtime.current().urgent, text, known_treatment(tracker))
+    if outcome is None:
+        return False
+    send(dispatcher, outcome, tracker.get_latest_input_channel())
+    return True
+
+
 class ActionCheckRedFlags(Action):
     """Give the urgent reply, instead of the rule's next step, when a typed message holds a red flag."""
 
@@ -25,11 +37,6 @@ class ActionCheckRedFlags(Action):
         return "action_check_red_flags"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        if not text.strip() or text.startswith("/"):
-            return []
-        outcome = await asyncio.to_thread(runtime.current().ask, text, known_treatment(tracker))
-        if outcome.decision != "urgent":
-            return []
-        send(dispatcher, outcome, tracker.get_latest_input_channel())
-        return [FollowupAction("action_listen")]  # skip the rule's fixed response
+        if await sent_urgent_reply(dispatcher, tracker):
+            return [FollowupAction("action_listen")]  # skip the rule's fixed response
+        return []

@@ -7,7 +7,6 @@ giving a name), and the patient can cancel at any point; either ends the form wi
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import re
 from typing import Any
@@ -17,8 +16,8 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import records, runtime
-from actions.conversation import is_cancel, known_treatment, last_patient_question, transcript
-from actions.output import send
+from actions.conversation import is_cancel, last_patient_question, transcript
+from actions.guard import sent_urgent_reply
 
 log = logging.getLogger("aftercare.actions.handoff")
 
@@ -61,12 +60,8 @@ class ActionStartHandoff(Action):
         return "action_start_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        if text and not text.startswith("/"):
-            outcome = await asyncio.to_thread(runtime.current().ask, text, known_treatment(tracker))
-            if outcome.decision == "urgent":
-                send(dispatcher, outcome, tracker.get_latest_input_channel())
-                return []
+        if await sent_urgent_reply(dispatcher, tracker):
+            return []
         return [SlotSet("handoff_stopped", None), FollowupAction("handoff_form")]
 
 
@@ -81,11 +76,8 @@ class ValidateHandoffForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot("requested_slot") is None:  # just activated: nothing typed into the form yet
             return await super().run(dispatcher, tracker, domain)
-        if text and not text.startswith("/"):
-            outcome = await asyncio.to_thread(runtime.current().ask, text, known_treatment(tracker))
-            if outcome.decision == "urgent":
-                send(dispatcher, outcome, tracker.get_latest_input_channel())
-                return _stop("urgent")
+        if await sent_urgent_reply(dispatcher, tracker):
+            return _stop("urgent")
         if (intent == "cancel" and text.startswith("/")) or is_cancel(text):
             dispatcher.utter_message(
                 text="Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?"

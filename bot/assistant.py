@@ -250,10 +250,24 @@ class Assistant:
         m = _AMBIGUOUS.search(message)
         return m.group(1).lower() if m else None
 
+    def urgent(self, message: str, treatment: str | None = None, now: dt.datetime | None = None) -> Outcome | None:
+        """Triage alone, for messages that get no retrieval: the urgent outcome for a red flag, else None."""
+        message = " ".join((message or "").split())
+        treatment = self.treatment_for(message, treatment)
+        elapsed = timing.elapsed(message, now or dt.datetime.now())
+        alert = triage.assess(message, treatment, elapsed, self.semantic)
+        if not triage.is_urgent(alert):
+            return None
+        log.info("decision", extra={"decision": "urgent", "urgency": alert.urgency, "treatment": treatment})
+        return replace(self._urgent_outcome(alert, treatment), elapsed=elapsed, question=message)
+
+    def _urgent_outcome(self, alert: triage.Alert, treatment: str | None) -> Outcome:
+        return Outcome("urgent", triage.compose_alert(alert, self.contact), [], None, treatment, alert.urgency)
+
     def _decide(self, message: str, treatment: str | None, elapsed: dt.timedelta | None, context: Context) -> Outcome:
         alert = triage.assess(message, treatment, elapsed, self.semantic)
         if triage.is_urgent(alert):
-            return Outcome("urgent", triage.compose_alert(alert, self.contact), [], None, treatment, alert.urgency)
+            return self._urgent_outcome(alert, treatment)
         outcome = self._understand(message, treatment, context)
         if alert is None:
             return outcome
