@@ -35,9 +35,15 @@ def valid_name(text: str) -> str | None:
     return text
 
 
+# RFC 5321: an address is at most 254 characters; a phone number with spaces and brackets fits in 40.
+MAX_CONTACT_CHARS = 254
+
+
 def valid_contact(text: str) -> str | None:
     """A phone number (7-15 digits) or an email address, normalised, else None."""
     text = text.strip()
+    if len(text) > MAX_CONTACT_CHARS:  # checked first: the patterns below backtrack on long text
+        return None
     if _EMAIL.match(text):
         return text.lower()
     if _PHONE_CHARS.match(text):

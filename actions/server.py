@@ -31,6 +31,9 @@ from bot.index import META_FILE
 log = logging.getLogger("aftercare.server")
 
 WATCH_SECONDS = 2.0
+# Rasa posts the tracker and the domain on every call (tens of KB, growing with the conversation); the cap
+# only refuses bodies no Rasa server sends (Sanic's default is 100 MB).
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def check_token(configured: str, authorization: str | None) -> tuple[int, str] | None:
@@ -117,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins="*")
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     add_reload_routes(app, Settings.from_env())
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 

@@ -153,6 +153,13 @@ class Assistant:
         parts = encode_parts(corpus, embedder, settings) if settings.thread_scoring == "parts" else None
         return cls(settings, corpus, index, embedder, load_vocabulary(settings.treatments_file), semantic, parts)
 
+    def bounded(self, message: str | None) -> str:
+        """A message as the decision path reads it: at most `max_message_chars`, whitespace collapsed.
+
+        The channels refuse longer messages before NLU; this holds for every other caller (the CLI, a
+        request sent to the action server directly)."""
+        return " ".join((message or "")[: self.settings.max_message_chars].split())
+
     def treatment_for(self, message: str, known: str | None) -> str | None:
         """The treatment a message is about: one it names, else the one known from context."""
         named = self.vocabulary.find(message)
@@ -198,7 +205,7 @@ class Assistant:
         """
         started = time.perf_counter()
         context = context or Context()
-        message = " ".join((message or "").split())
+        message = self.bounded(message)
         known = treatment or context.treatment
         if known is None and context.last_thread_id and self.is_follow_up(message):
             previous = self.corpus.get(context.last_thread_id)
@@ -252,7 +259,7 @@ class Assistant:
 
     def urgent(self, message: str, treatment: str | None = None, now: dt.datetime | None = None) -> Outcome | None:
         """Triage alone, for messages that get no retrieval: the urgent outcome for a red flag, else None."""
-        message = " ".join((message or "").split())
+        message = self.bounded(message)
         treatment = self.treatment_for(message, treatment)
         elapsed = timing.elapsed(message, now or dt.datetime.now())
         alert = triage.assess(message, treatment, elapsed, self.semantic)

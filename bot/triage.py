@@ -11,6 +11,7 @@ How a rule matches:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.compose import Contact, Reply
+from bot.config import MAX_TEXT_CHARS
 from bot.treatments import SURGERY
 
 Urgency = Literal["emergency", "clinic_now", "clinic_soon"]
@@ -134,7 +136,10 @@ _HEAT = r"(?:hot|warm|hotter|warmer|warmth|heat|burning hot)"
 _YEARS = (r"(?:\d+|a few|few|several|many|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty) ?"
           r"(?:years?|yrs?)|decades?|(?:19|20)\d\d|years (?:later|after|ago|on)")
 _LATE_SX = r"swell\w*|swollen|lumps?|lumpy|fluid|bigger|larger|grow\w*|enlarg\w*|mass|puff\w*|changed shape"
-_FAR = rf"(?:\W+(?!{_NEG}\b)[\w']+){{0,14}}?\W+"
+# Words are [\w']+ and the gaps between them [^\w']+, two classes that share no character: with "\W+"
+# for the gaps an apostrophe could go to either side, and a run of apostrophes backtracked exponentially
+# ("3 years" followed by 40 apostrophes took hours). The optional "'" lets a word end in one ("years' time").
+_FAR = rf"'?(?:[^\w']+(?!{_NEG}\b)[\w']+){{0,14}}?[^\w']+"
 
 _FILLERISH = frozenset({"filler", "sculptra", "radiesse"})
 _ENERGY = frozenset({"laser", "ipl", "chemical_peel", "microneedling"})
@@ -540,12 +545,29 @@ _FEVER = re.compile(
 )
 
 
-def _negated(text: str, start: int) -> bool:
-    clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
-    window = " ".join(text[clause_start:start].split()[-4:])
-    # "can't"/"cannot" inside the symptom itself is not negation; look at up to 4 words before it.
-    pseudo = {m.start() for m in _PSEUDO_NEGATION.finditer(window)}
-    return any(m.start() not in pseudo for m in _NEGATION.finditer(window))
+# Up to 4 words before a symptom are searched for a negation; no negation word is longer than this many
+# characters a word, so a window this long always holds them and keeps the work per match fixed.
+_WINDOW_CHARS = 4 * 24
+_CUT_WORD = re.compile(r"^[\w']+")
+
+
+class Negations:
+    """Negation lookups over one normalised text, with its clause breaks found once (linear in the text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._breaks = [0] + [m.end() for m in _CLAUSE.finditer(text)]
+
+    def negated(self, start: int) -> bool:
+        """Whether a negation in the same clause, up to 4 words before `start`, negates what starts there."""
+        clause_start = self._breaks[bisect.bisect_right(self._breaks, start) - 1]
+        lead = self.text[max(clause_start, start - _WINDOW_CHARS):start]
+        if clause_start < start - _WINDOW_CHARS:
+            lead = _CUT_WORD.sub("", lead)  # the window may have cut a word in two: drop the piece
+        window = " ".join(lead.split()[-4:])
+        # "can't"/"cannot" inside the symptom itself is not negation; look at up to 4 words before it.
+        pseudo = {m.start() for m in _PSEUDO_NEGATION.finditer(window)}
+        return any(m.start() not in pseudo for m in _NEGATION.finditer(window))
 
 
 def _applies(rule: Rule, treatment: str | None, elapsed: dt.timedelta | None = None) -> bool:
@@ -563,17 +585,18 @@ def _fever_alert(text: str) -> Alert | None:
 
 
 def _normalise(message: str) -> str:
-    text = (message or "").lower()
+    # Bounded first: no message costs more than MAX_TEXT_CHARS of matching, whatever reached this function.
+    text = (message or "")[:MAX_TEXT_CHARS].lower()
     for quote in ("’", "‘", "`", "´"):
         text = text.replace(quote, "'")
     return " ".join(text.split())
 
 
-def _lingering_alert(text: str, treatment: str | None, elapsed: dt.timedelta | None) -> Alert | None:
+def _lingering_alert(negations: Negations, treatment: str | None, elapsed: dt.timedelta | None) -> Alert | None:
     window = EXPECTED_FOR.get(treatment or "")
     if window is None or elapsed is None or elapsed <= window:
         return None
-    if any(not _negated(text, m.start()) for m in _LINGERING.finditer(text)):
+    if any(not negations.negated(m.start()) for m in _LINGERING.finditer(negations.text)):
         return Alert("clinic_soon", "lingering",
                      "swelling, bruising or redness that lasts longer than usual after this treatment should be checked")
     return None
@@ -603,13 +626,14 @@ def assess(
     text = _normalise(message)
     if not text:
         return None
+    negations = Negations(text)
     found: list[Alert] = []
     for rule in RULES:
         if not _applies(rule, treatment, elapsed):
             continue
-        if any(not _negated(text, m.start()) for m in rule.regex.finditer(text)):
+        if any(not negations.negated(m.start()) for m in rule.regex.finditer(text)):
             found.append(Alert(rule.urgency, rule.pattern, rule.reason))
-    found += [_fever_alert(text), _lingering_alert(text, treatment, elapsed)]
+    found += [_fever_alert(text), _lingering_alert(negations, treatment, elapsed)]
     if semantic is not None:
         found.append(semantic(message, treatment))
     return most_urgent(*found)

@@ -26,6 +26,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.bounded import bounded, limit_request_size
+
 logger = logging.getLogger(__name__)
 
 # Meta signs the raw body with the app secret; SHA-256 first (the current header), SHA-1 for older apps.
@@ -58,7 +60,8 @@ class FacebookInput(RasaFacebookInput):
         return False
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        fb_webhook = Blueprint("fb_verified_webhook", __name__)
+        fb_webhook = limit_request_size(Blueprint("fb_verified_webhook", __name__))
+        on_new_message = bounded(on_new_message)
 
         @fb_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -10,12 +10,15 @@ credentials.yml:
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from sanic import Blueprint
 from slack_sdk.web.async_client import AsyncWebClient
+
+from channels.bounded import bounded, limit_request_size
 
 DEFAULT_API_URL = "https://www.slack.com/api/"
 
@@ -28,6 +31,9 @@ class SlackInput(RasaSlackInput):
         channel = super().from_credentials(credentials)
         channel.api_url = (credentials or {}).get("api_url") or DEFAULT_API_URL
         return channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return limit_request_size(super().blueprint(bounded(on_new_message)))
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         output = SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)

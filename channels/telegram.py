@@ -33,6 +33,8 @@ from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.bounded import bounded, limit_request_size
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -99,7 +101,7 @@ class TelegramInput(RasaTelegramInput):
         return hmac.compare_digest(given.encode("utf-8"), self.secret_token.encode("utf-8"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        telegram_webhook = super().blueprint(on_new_message)
+        telegram_webhook = limit_request_size(super().blueprint(bounded(on_new_message)))
 
         @telegram_webhook.middleware("request")
         async def verify(request: Request) -> Optional[response.HTTPResponse]:

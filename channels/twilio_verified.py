@@ -32,6 +32,8 @@ from sanic.response import HTTPResponse
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
+from channels.bounded import bounded, limit_request_size
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -157,7 +159,8 @@ class TwilioVerifiedInput(InputChannel):
             return False
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        twilio_webhook = Blueprint("twilio_verified_webhook", __name__)
+        twilio_webhook = limit_request_size(Blueprint("twilio_verified_webhook", __name__))
+        on_new_message = bounded(on_new_message)
 
         @twilio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -239,7 +239,7 @@ class Store:
 
     def record_unanswered(self, question: str, treatment: str | None) -> None:
         """Count a question the bot had no answer for; identical questions (after normalising) share a row."""
-        text = scrub(" ".join((question or "").split()))[:MAX_QUESTION_CHARS]
+        text = scrub(" ".join((question or "").split()), MAX_QUESTION_CHARS)
         if not normalise_question(text):
             return
         now = utcnow()

@@ -119,8 +119,8 @@ class PlatformStub:
 
 def credentials(stub: PlatformStub) -> str:
     return f"""
-rest:
-socketio:
+channels.bounded.RestInput:
+channels.bounded.SocketIOInput:
   user_message_evt: user_uttered
   bot_message_evt: bot_uttered
   session_persistence: true
@@ -538,3 +538,36 @@ def test_web_channels_keep_the_rich_payload(stack):
     ).json()
     assert any(m.get("custom", {}).get("thread_id") == "botox-exercise" for m in messages)
     assert any("Sources:" in (m.get("text") or "") for m in messages)
+
+
+# --- bounded input on every connector -----------------------------------------------------------
+
+
+def test_every_connector_answers_an_overlong_message_itself(stack, stub, settings):
+    story = ("I had filler in my lips last week and they still feel a little lumpy when I press them. " * 100)
+    story = story[: settings.max_message_chars + 1]
+
+    phone = new_phone()
+    form = twilio_form(phone, story)
+    assert post_twilio(stack, form, twilio_signature(TWILIO_PUBLIC_URL, form)).status_code == 204
+    (sms,) = [m["Body"] for m in sms_to(stub, phone)]
+
+    chat = 900_000_000 + uuid.uuid4().int % 1_000_000
+    assert post_telegram(stack, telegram_update(chat, story)).status_code == 200
+    (telegram,) = [m["text"] for m in telegram_sent(stub, chat)]
+
+    user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
+    body = slack_event(user, channel, story)
+    assert requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60).ok
+    (slack,) = stub.wait_for("/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel, count=1)
+
+    psid = str(uuid.uuid4().int)[:16]
+    body = messenger_event(psid, story)
+    headers = {"Content-Type": "application/json", "X-Hub-Signature": hub_signature(body)}
+    assert requests.post(f"{stack.rasa_url}/webhooks/facebook/webhook", data=body, headers=headers, timeout=60).ok
+    (messenger,) = [m["text"] for m in messenger_sent(stub, psid)]
+
+    for reply in (sms, telegram, slack["json"]["text"], messenger):
+        assert "too long for me" in reply and "call 911" in reply
+    # None of them reached NLU or the tracker store.
+    assert [events_for(stack, s) for s in (phone, str(chat), user, psid)] == [0, 0, 0, 0]

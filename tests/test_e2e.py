@@ -153,3 +153,70 @@ def test_action_server_refuses_a_stale_index(tmp_path):
         server.stop()
     log = server.log_tail(200)
     assert "no index has been built" in log and "bot index" in log
+
+
+# --- bounded input: an over-long message never reaches NLU, and the patient is told -------------
+
+
+def tracker_events(stack, sender) -> int:
+    import sqlite3
+
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+
+def test_overlong_rest_message_gets_a_reply_not_nlu(stack, settings):
+    sender = uuid.uuid4().hex
+    story = "My lips are still a bit swollen after filler and I keep worrying about it. " * 200
+    messages = rest(stack, story[: settings.max_message_chars + 1], sender)
+    text = texts(messages)
+    assert "too long for me" in text and f"{settings.max_message_chars:,}" in text
+    assert f"call {settings.emergency_number}" in text
+    assert tracker_events(stack, sender) == 0  # refused before Rasa read it: nothing stored, no NLU
+    # At the cap exactly it is an ordinary message.
+    assert "too long" not in texts(rest(stack, story[: settings.max_message_chars], sender))
+
+
+@pytest.mark.parametrize("body", [{"message": {"text": "hi"}}, {"message": ["hi"]}, ["hi"], {"message": "hi", "sender": 5}])
+def test_rest_request_of_the_wrong_shape_is_a_clear_400(stack, body):
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+    assert response.status_code == 400 and "must be strings" in response.json()["error"]
+
+
+def test_oversized_body_is_refused_and_service_goes_on(stack, settings):
+    huge = "x" * (settings.max_request_bytes + 1)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex, "message": huge}, timeout=60
+    )
+    assert response.status_code == 413
+    # The next patient is answered as usual.
+    assert custom(rest(stack, "can I go to the gym after botox?"))["thread_id"] == "botox-exercise"
+    web = requests.post(f"{stack.web_url}/api/chat", data=b"{" + b" " * settings.max_request_bytes + b"}", timeout=30)
+    assert web.status_code == 413 and "too large" in web.json()["error"]
+
+
+def test_overlong_socketio_message_gets_a_reply(stack, settings):
+    client = socketio.Client(reconnection=False)
+    replies: list[dict] = []
+    got = threading.Event()
+    confirmed = threading.Event()
+    session_id = uuid.uuid4().hex
+    client.on("session_confirm", lambda *_: confirmed.set())
+
+    @client.on("bot_uttered")
+    def _uttered(data):
+        replies.append(data)
+        got.set()
+
+    client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20)
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        assert confirmed.wait(20)
+        client.emit("user_uttered", {"message": "help " * settings.max_message_chars, "session_id": session_id})
+        assert got.wait(30), "no reply to an over-long socket.io message"
+        got.clear()
+        client.emit("user_uttered", {"message": {"text": "hi"}, "session_id": session_id})
+        assert got.wait(30), "no reply to a socket.io message that is not text"
+    finally:
+        client.disconnect()
+    assert "too long for me" in replies[0]["text"] and "only read text" in replies[1]["text"]

@@ -44,6 +44,13 @@ def test_valid_contact(text, expected):
     assert valid_contact(text) == expected
 
 
+def test_overlong_contact_is_refused_before_any_pattern_runs():
+    # "a@" followed by 50,000 "a." backtracked quadratically in the address pattern.
+    assert valid_contact("a@" + "a." * 50_000) is None
+    assert valid_contact("1" * 10_000) is None
+    assert valid_contact("x" * 240 + "@clinic.example") is None  # longer than an address can be
+
+
 def form_tracker(text, requested, intent="inform", slots=None):
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
     slots = {"requested_slot": requested, **(slots or {})}

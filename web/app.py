@@ -19,13 +19,13 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.config import Settings
 from bot.logs import configure_logging
+from web.body_limit import BodyLimit
 from web.desk import install as install_desk
 
 WEB = Path(__file__).parent
 STATIC = WEB / "static"
 # Installed by `make setup` (npm ci in web/, from the committed package-lock.json).
 SOCKET_IO = WEB / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-MAX_MESSAGE_CHARS = 5000
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -47,6 +47,7 @@ def widget_config(settings: Settings) -> dict:
         "clinic_name": settings.clinic_name,
         "clinic_phone": settings.clinic_phone,
         "emergency_number": settings.emergency_number,
+        "max_message_chars": settings.max_message_chars,
     }
 
 
@@ -72,6 +73,7 @@ CSP = content_security_policy(SETTINGS.rasa_url)
 if not SOCKET_IO.exists():
     log.error("socket.io-client missing: run `make setup` (npm ci in web/); /widget.js answers 503 until then")
 app = FastAPI(title="Aftercare assistant", docs_url=None, redoc_url=None)
+app.add_middleware(BodyLimit, max_bytes=SETTINGS.max_request_bytes)
 app.mount("/static", StaticFiles(directory=STATIC), name="static")
 # The front desk console (/desk): staff sign-in, answer search, handoffs, unanswered questions, review.
 install_desk(app)
@@ -79,7 +81,7 @@ install_desk(app)
 
 class ChatRequest(BaseModel):
     sender: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
-    message: str = Field(max_length=MAX_MESSAGE_CHARS)
+    message: str = Field(max_length=SETTINGS.max_message_chars)
 
 
 @app.middleware("http")
@@ -132,7 +134,7 @@ async def chat(request: Request) -> JSONResponse:
         body = ChatRequest.model_validate(await request.json())
     except (ValueError, ValidationError):
         return JSONResponse(
-            {"error": f"Send JSON with a 'sender' id and a 'message' of at most {MAX_MESSAGE_CHARS} characters."},
+            {"error": f"Send JSON with a 'sender' id and a 'message' of at most {SETTINGS.max_message_chars} characters."},
             status_code=400,
         )
     try:

@@ -16,7 +16,7 @@
   var HOST_ID = "aftercare-widget";
   if (document.getElementById(HOST_ID)) return; // embedded twice: keep the first
 
-  var MAX_CHARS = 5000;
+  var MAX_CHARS = SERVER.max_message_chars || 4000; // the server's AFTERCARE_MAX_MESSAGE_CHARS
   var KEEP_MS = 12 * 60 * 60 * 1000; // a conversation quiet for this long is forgotten
   var MAX_ENTRIES = 200;
   var SETTLE_MS = 350; // bot messages this close together belong to one turn
