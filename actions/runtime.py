@@ -8,9 +8,8 @@ import time
 
 from bot.assistant import Assistant
 from bot.config import Settings
-from bot.corpus import CorpusError
 from bot.embedding import Embedder
-from bot.index import StaleIndexError
+from bot.errors import LoadError
 from bot.logs import configure_logging
 
 log = logging.getLogger("aftercare.runtime")
@@ -27,7 +26,7 @@ def load_assistant(settings: Settings | None = None, embedder: Embedder | None =
     configure_logging(settings.log_level)
     try:
         return Assistant.load(settings, embedder)
-    except (CorpusError, StaleIndexError, FileNotFoundError) as exc:
+    except (LoadError, FileNotFoundError) as exc:
         raise AssistantUnavailable(str(exc)) from exc
 
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import timing, triage
+from bot import frame, timing, triage
+from bot.alerts import check_note
 from bot.compose import (
-    Contact, Meaning, Reply, compose_answer, compose_clarify, compose_clarify_term, compose_fallback, compose_prompt,
+    Contact, Meaning, Reply, compose_alert, compose_answer, compose_clarify, compose_clarify_term, compose_fallback,
+    compose_prompt,
 )
 from bot.config import Settings
 from bot.corpus import Corpus, load_corpus
@@ -135,6 +137,7 @@ class Assistant:
         self._row = {thread_id: i for i, thread_id in enumerate(parts.ids)} if parts else {}
         self.contact = Contact(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
         self.thresholds = Thresholds(settings.answer_threshold, settings.clarify_margin, settings.treatment_margin)
+        self._frames: dict[str, frame.Frame] = {}
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
@@ -161,9 +164,21 @@ class Assistant:
         return " ".join((message or "")[: self.settings.max_message_chars].split())
 
     def treatment_for(self, message: str, known: str | None) -> str | None:
-        """The treatment a message is about: one it names, else the one known from context."""
-        named = self.vocabulary.find(message)
-        return named[0] if named else self.vocabulary.canonical(known)
+        """The treatment a message is about: one it names, else the one known from context.
+
+        A patient's name for a covered treatment wins ("liquid facelift" is filler); the words of a
+        procedure the corpus does not cover name nothing ("neck lift" is not a facelift)."""
+        alias = frame.procedure_alias(message)
+        if alias:
+            return alias
+        named = self.vocabulary.find(frame.without_uncovered(message))
+        if named:
+            return named[0]
+        uncovered = frame.uncovered_procedure(message)
+        if uncovered:  # "had my implants out": the adjacent treatment's word names the procedure's area
+            adjacent = [t for t in self.vocabulary.find(message) if t in frame.ADJACENT.get(uncovered, ())]
+            return adjacent[0] if adjacent else None
+        return self.vocabulary.canonical(known)
 
     def candidates(self, message: str, treatment: str | None) -> list[Candidate]:
         """Stored threads ranked for a message, best first."""
@@ -269,7 +284,7 @@ class Assistant:
         return replace(self._urgent_outcome(alert, treatment), elapsed=elapsed, question=message)
 
     def _urgent_outcome(self, alert: triage.Alert, treatment: str | None) -> Outcome:
-        return Outcome("urgent", triage.compose_alert(alert, self.contact), [], None, treatment, alert.urgency)
+        return Outcome("urgent", compose_alert(alert, self.contact), [], None, treatment, alert.urgency)
 
     def _decide(self, message: str, treatment: str | None, elapsed: dt.timedelta | None, context: Context) -> Outcome:
         alert = triage.assess(message, treatment, elapsed, self.semantic)
@@ -279,7 +294,7 @@ class Assistant:
         if alert is None:
             return outcome
         # clinic_soon: answer as usual, and say plainly that the clinic should check it.
-        note = triage.check_note(alert, self.contact)
+        note = check_note(alert, self.contact)
         reply = replace(outcome.reply, text=f"{note}\n\n{outcome.reply.text}")
         return replace(outcome, reply=reply, urgency=alert.urgency)
 
@@ -304,10 +319,32 @@ class Assistant:
             return outcome
         return self._retrieve(message, treatment)
 
+    def thread_frame(self, thread_id: str) -> frame.Frame:
+        """The frame of a stored thread's question, parsed once per thread."""
+        found = self._frames.get(thread_id)
+        if found is None:
+            thread = self.corpus.get(thread_id)
+            found = self._frames[thread_id] = (
+                frame.parse_thread(thread.question, thread.phrasings, tuple(a.body for a in thread.answers))
+                if thread else frame.Frame()
+            )
+        return found
+
+    def answering(self, ranked: list[Candidate], asked: frame.Frame) -> list[Candidate]:
+        """The candidates whose stored question is the same kind of question as the one asked."""
+        if self.settings.frame_check == "off":
+            return ranked
+        return [c for c in ranked if frame.mismatch(asked, self.thread_frame(c.thread.id)) is None]
+
     def _retrieve(self, message: str, treatment: str | None) -> Outcome:
         if not _HAS_WORD.search(message):
             return Outcome("fallback", compose_prompt(self.contact), [], None, treatment)
-        ranked = self.candidates(message, treatment)
+        asked = frame.parse(message)
+        if asked.uncovered and (frame.procedure_alias(message) or (
+                treatment is not None and treatment not in frame.ADJACENT.get(asked.uncovered, ()))):
+            # A covered treatment is named as well ("a hydrafacial after my Botox"): what is asked is about it.
+            asked = replace(asked, uncovered=None)
+        ranked = self.answering(self.candidates(message, treatment), asked)
         decision, chosen = decide(ranked, self.thresholds, treatment_known=treatment is not None)
         if decision == "answer":
             thread = chosen[0].thread
@@ -315,4 +352,6 @@ class Assistant:
             return Outcome("answer", reply, ranked, thread.id, treatment)
         if decision == "clarify":
             return Outcome("clarify", compose_clarify([c.thread for c in chosen], self.contact), ranked, None, treatment)
-        return Outcome("fallback", compose_fallback(self.contact), ranked, None, treatment)
+        topic = next(iter(sorted(topics(message))), None)
+        about = frame.describe(asked, label(treatment) if treatment else None, topic)
+        return Outcome("fallback", compose_fallback(self.contact, about), ranked, None, treatment)

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, describe
-from bot.corpus import CorpusError, load_corpus
+from bot.corpus import load_corpus
+from bot.errors import LoadError
 from bot.corpus_writer import ImportPlan, plan_import, read_existing, write_threads
 from bot.importers import FORMATS, ParsedFile, preview, read_file
-from bot.index import CACHE_DIR, StaleIndexError, build_index, choose_index_type, read_meta, save_index, staleness
+from bot.index import CACHE_DIR, build_index, choose_index_type, read_meta, save_index, staleness
 from bot.review import review_warnings
 from bot.treatments import load_vocabulary
 
@@ -286,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CorpusError, StaleIndexError, FileNotFoundError) as exc:
+    except (LoadError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

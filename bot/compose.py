@@ -8,9 +8,11 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from bot.alerts import Contact, alert_notice, alert_text
 from bot.corpus import Answer, Thread
 from bot.durations import Duration, find_durations
 from bot.treatments import label
+from bot.triage import Alert
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])")
 # Courtesy sentences that real Q&A answers open or close with; they are never the clinician's advice.
@@ -91,19 +93,6 @@ class Reply:
             "disclaimer": self.disclaimer,
             "demo": self.demo,
         }
-
-
-@dataclass(frozen=True)
-class Contact:
-    """How patients reach help, from settings."""
-
-    clinic_name: str
-    clinic_phone: str
-    emergency_number: str
-
-    @property
-    def clinic(self) -> str:
-        return f"{self.clinic_name} on {self.clinic_phone}" if self.clinic_phone else self.clinic_name
 
 
 DEMO_NOTICE = (
@@ -243,10 +232,12 @@ def compose_clarify_term(term: str, meanings: tuple[Meaning, ...]) -> Reply:
     return Reply(text="\n".join(lines), disclaimer="", buttons=buttons)
 
 
-def compose_fallback(contact: Contact) -> Reply:
-    """Say honestly that no clinician answer is on file, and offer to send the question to the clinic."""
+def compose_fallback(contact: Contact, about: str | None = None) -> Reply:
+    """Say honestly that no clinician answer is on file (naming what was understood, when known), and offer
+    to send the question to the clinic."""
+    missing = f"about {about}" if about else "for that question"
     text = (
-        "I'm sorry, I don't have a clinician's answer on file for that question, and I won't guess. "
+        f"I'm sorry, I don't have a clinician's answer on file {missing}, and I won't guess. "
         f"Please ask {contact.clinic} directly, or I can send your question to the clinic team so a person "
         'gets back to you: just say "send my question to the clinic". '
         f"If you have severe or worsening symptoms, contact your clinic now or call {contact.emergency_number} in an emergency."
@@ -271,3 +262,9 @@ def compose_prompt(contact: Contact) -> Reply:
         f"In an emergency call {contact.emergency_number}."
     )
     return Reply(text=text, disclaimer="")
+
+
+def compose_alert(alert: Alert, contact: Contact) -> Reply:
+    """What to do now about a red flag, plainly, with no retrieved advice."""
+    notice = alert_notice(contact)
+    return Reply(text=f"{alert_text(alert, contact)}\n\n{notice}", disclaimer=notice)

@@ -62,6 +62,11 @@ class Settings:
     shortlist: int = field(
         default=50, metadata={"doc": "With `parts` scoring: threads the whole-thread index shortlists for re-scoring."}
     )
+    frame_check: str = field(
+        default="on",
+        metadata={"doc": "`on`: a thread answers only a question of the same frame (phase, kind, covered procedure; "
+                  "bot/frame.py); `off`: nearness alone."},
+    )
     topic_check: bool = field(
         default=False,
         metadata={"doc": "Drop candidates that never mention an everyday topic the message asks about (flying, alcohol...)."},
@@ -93,6 +98,11 @@ class Settings:
     max_request_bytes: int = field(
         default=262_144,
         metadata={"doc": "Largest HTTP request body the Rasa server and the web app accept (413 above it)."},
+    )
+    action_timeout: float = field(
+        default=6.0,
+        metadata={"doc": "Seconds Rasa waits for the action server; then the patient is told the assistant has trouble "
+                  "(with the emergency number, or the red-flag advice when the triage rules find one)."},
     )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
     log_level: str = field(default="INFO", metadata={"doc": "Level of the JSON-lines logs on stderr."})
@@ -139,6 +149,10 @@ class Settings:
                 f"AFTERCARE_MAX_MESSAGE_CHARS must be between {MIN_MESSAGE_CHARS} and {MAX_TEXT_CHARS}, "
                 f"not {self.max_message_chars}"
             )
+        if self.frame_check not in ("on", "off"):
+            raise ValueError(f"AFTERCARE_FRAME_CHECK must be on or off, not {self.frame_check!r}")
+        if not 1.0 <= self.action_timeout <= 120.0:
+            raise ValueError(f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}")
         # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.
         if self.max_request_bytes < 6 * self.max_message_chars + 4096:
             raise ValueError(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
-import datetime as dt
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+
+from bot.errors import LoadError
 
 TREATMENTS = (
     "neuromodulator",
@@ -96,7 +98,7 @@ class Thread(_Record):
         return f"{self.id}#{index + 1}"
 
 
-class CorpusError(Exception):
+class CorpusError(LoadError):
     """The corpus is invalid; `problems` lists each one as `file: field: reason`."""
 
     def __init__(self, problems: list[str]):

@@ -240,7 +240,8 @@ def _answer_document(answer: Answer) -> dict:
 
 
 def render_thread(thread: Thread) -> str:
-    """A thread as its corpus YAML file, in the field order of the hand-written ones."""
+    """A thread as its corpus YAML file, in the field order of the hand-written ones, with every field
+    (review fields and phrasings too: a file written here reads back as the same thread)."""
     doc: dict = {"id": thread.id, "question": thread.question}
     if thread.body:
         doc["body"] = thread.body
@@ -251,6 +252,12 @@ def render_thread(thread: Thread) -> str:
     if thread.source:
         doc["source"] = thread.source
     doc["demo"] = thread.demo
+    for name in ("reviewed_by", "reviewed_at", "review_due"):
+        value = getattr(thread, name)
+        if value is not None:
+            doc[name] = value
+    if thread.phrasings:
+        doc["phrasings"] = list(thread.phrasings)
     doc["answers"] = [_answer_document(a) for a in thread.answers]
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
 

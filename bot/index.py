@@ -29,6 +29,7 @@ import numpy as np
 
 from bot.corpus import Corpus, Thread
 from bot.embedding import Embedder
+from bot.errors import LoadError
 
 INDEX_FILE = "threads.faiss"
 META_FILE = "meta.json"
@@ -52,7 +53,7 @@ IVF_TRAIN_PER_LIST = 40  # k-means points per list (FAISS warns below 39)
 KEEP_VERSIONS = 2
 
 
-class StaleIndexError(Exception):
+class StaleIndexError(LoadError):
     """The saved index is missing or was built from another corpus, model or setting."""
 
 

@@ -20,6 +20,7 @@ import yaml
 
 from bot import triage
 from bot.embedding import Embedder
+from bot.errors import LoadError
 
 LEVELS = ("emergency", "clinic_now", "clinic_soon")
 # Exemplar concepts that share a rule's reason under another name.
@@ -42,7 +43,7 @@ SYMPTOM_WORDS = (
 _TOKEN = re.compile(r"[a-z']+")
 
 
-class ExemplarError(Exception):
+class ExemplarError(LoadError):
     """The exemplar file is missing, not valid YAML, or an item lacks a field."""
 
 

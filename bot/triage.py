@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.compose import Contact, Reply
 from bot.config import MAX_TEXT_CHARS
 from bot.treatments import SURGERY
 
@@ -665,27 +664,3 @@ def reason_for(pattern: str) -> str:
 def is_urgent(alert: Alert | None) -> bool:
     """Whether an alert replaces the answer (emergency or clinic now) rather than adding to it."""
     return alert is not None and alert.urgency in ("emergency", "clinic_now")
-
-
-def compose_alert(alert: Alert, contact: Contact) -> Reply:
-    """What to do now, plainly, with no retrieved advice."""
-    why = f"This matters because {alert.reason}."
-    if alert.urgency == "emergency":
-        text = (
-            f"This could be an emergency. Call {contact.emergency_number} now, or go to the nearest emergency department. "
-            f"Please don't wait for an online answer. {why} "
-            f"When you are safe, let {contact.clinic} know."
-        )
-    else:
-        text = (
-            f"Please contact {contact.clinic} now, not tomorrow. If you can't reach them within a few minutes, "
-            f"go to urgent care or the emergency department. {why} "
-            f"If things get worse, or you have trouble breathing, call {contact.emergency_number}."
-        )
-    notice = f"I'm an automated assistant and can't examine you. In an emergency call {contact.emergency_number}."
-    return Reply(text=f"{text}\n\n{notice}", disclaimer=notice)
-
-
-def check_note(alert: Alert, contact: Contact) -> str:
-    """The line added to a normal answer for a `clinic_soon` flag."""
-    return f"Please also book a check with {contact.clinic}: {alert.reason}."

@@ -1,5 +1,6 @@
-"""Bounded input for every channel: a message longer than the cap never reaches NLU, and the patient is
-told so in a reply rather than meeting silence.
+"""Bounded input and bounded waits for every channel: a message longer than the cap never reaches NLU,
+and a message the assistant cannot answer (the action server down, hung or failing) still gets a reply.
+The patient never meets silence.
 
 Every connector in this package hands Rasa's `on_new_message` through `bounded()`. Rasa's own REST and
 socket.io connectors are wrapped here too (`RestInput`, `SocketIOInput`, same names and URLs as Rasa's),
@@ -7,14 +8,22 @@ so credentials.yml names these instead of `rest:` and `socketio:`. The same blue
 of any HTTP request body the Rasa server reads (`AFTERCARE_MAX_REQUEST_BYTES`, 413 above it).
 
 Why here and not in the action server: a 5 MB message kept Rasa's NLU busy for minutes, so every other
-patient, emergencies included, got nothing; the check has to come before NLU.
+patient, emergencies included, got nothing; the check has to come before NLU. And when the action server
+is the part that fails, only the Rasa process is left to answer: Rasa waits `AFTERCARE_ACTION_TIMEOUT`
+seconds for it (its own wait is 5 minutes), logs the failure and goes on without a reply. The wrapper sees
+that (a turn that sent nothing, its action failed or timed out) and replies itself, after running the triage rules
+(`bot.triage`, standard library only) on the message: a red flag gets the advice for it and the emergency
+number, anything else a short "having trouble" reply that also names the emergency number.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import logging
 from typing import Any, Awaitable, Callable, Text
+
+import rasa.core.actions.action as rasa_action
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
@@ -23,6 +32,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import triage
+from bot.alerts import Contact, alert_notice, alert_text, trouble_text
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -48,14 +59,63 @@ def too_long_reply(length: int, config: Settings) -> str:
 NOT_TEXT_REPLY = "I can only read text messages. Please type your question."
 
 
+# Messages that Rasa answers with nothing by design (its own restart and session-start commands).
+_SILENT_COMMANDS = ("/restart", "/session_start")
+# The failures logged while the current message is handled (one list per message, per asyncio task).
+_turn_failures: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("aftercare_turn_failures", default=None)
+
+
+class _ActionFailureWatch(logging.Handler):
+    """Notes, for the message being handled, that Rasa logged an error: a custom action that failed or timed
+    out is logged and then skipped, and the turn would end without a reply."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        failures = _turn_failures.get()
+        if failures is not None:
+            failures.append(record.name)
+
+
+def watch_action_failures() -> None:
+    """Listen for Rasa's "custom action failed" errors (idempotent)."""
+    for name in ("rasa.core.processor", "rasa.core.actions.action"):
+        watched = logging.getLogger(name)
+        if not any(isinstance(h, _ActionFailureWatch) for h in watched.handlers):
+            watched.addHandler(_ActionFailureWatch(level=logging.ERROR))
+
+
+def fault_reply(text: str, config: Settings) -> str:
+    """The reply when the assistant cannot answer: red-flag advice from the triage rules, else "trouble"."""
+    contact = Contact(config.clinic_name, config.clinic_phone, config.emergency_number)
+    alert = triage.assess(text)
+    if triage.is_urgent(alert):
+        return f"{alert_text(alert, contact)}\n\n{alert_notice(contact)}"
+    return trouble_text(contact)
+
+
+class _SendCount:
+    """How many messages a turn sent, counted at the output channel (every bot message passes send_response)."""
+
+    def __init__(self, channel: Any) -> None:
+        self.count = 0
+        send_response = channel.send_response
+
+        async def counted(recipient_id: Text, message: dict) -> None:
+            self.count += 1
+            await send_response(recipient_id, message)
+
+        channel.send_response = counted  # this channel object lives for this one message
+
+
 def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnNewMessage:
-    """`on_new_message` that answers an over-long or non-text message itself instead of passing it to NLU."""
+    """`on_new_message` that answers an over-long or non-text message itself instead of passing it to NLU,
+    and answers a message itself when the assistant failed to."""
     config = config or settings()
+    watch_action_failures()
 
     async def guarded(message: UserMessage) -> Any:
         text = message.text
         if text is None or isinstance(text, str) and len(text) <= config.max_message_chars:
-            return await on_new_message(message)
+            return await answered(message, text or "")
         channel = message.input_channel or message.output_channel.name()
         if isinstance(text, str):
             logger.warning("message.too_long channel=%s chars=%d", channel, len(text))  # length only, no text
@@ -66,17 +126,39 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
         await message.output_channel.send_text_message(message.sender_id, reply)
         return None
 
+    async def answered(message: UserMessage, text: str) -> Any:
+        sends, failures = _SendCount(message.output_channel), []
+        token = _turn_failures.set(failures)
+        try:
+            return await on_new_message(message)
+        except Exception:
+            failures.append("on_new_message")
+            logger.exception("message.failed channel=%s", message.input_channel)
+        finally:
+            _turn_failures.reset(token)
+            # A turn that said something already (a greeting from the domain, a form question) keeps it; a
+            # turn that said nothing, after a failure or not, gets the fault reply.
+            expected = bool(failures) or (bool(text.strip()) and not text.startswith(_SILENT_COMMANDS))
+            if sends.count == 0 and expected:
+                logger.warning("message.fault_reply channel=%s failures=%d sent=%d", message.input_channel,
+                               len(failures), sends.count)
+                await message.output_channel.send_text_message(message.sender_id, fault_reply(text, config))
+        return None
+
     return guarded
 
 
 def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> Blueprint:
-    """The blueprint, set to cap the Rasa server's request bodies before it starts serving."""
+    """The blueprint, set to cap the Rasa server's request bodies and its wait for the action server."""
     config = config or settings()
 
     @blueprint.listener("before_server_start")
     async def cap_body(app: Any, _loop: Any) -> None:
         # Sanic reads the cap per connection from the app's config; its default is 100 MB.
         app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, config.max_request_bytes)
+        # Rasa 3.6 waits 5 minutes for a custom action, a module constant read at each call; a patient
+        # should hear within seconds that something is wrong.
+        rasa_action.DEFAULT_REQUEST_TIMEOUT = config.action_timeout
 
     return blueprint
 

@@ -191,6 +191,47 @@ class Stack:
             server.stop()
 
 
+@dataclass
+class Supervisor:
+    """Restarts servers that exit, waiting longer after each crash in a row (1, 2, 4 ... 30 s), so one crash
+    does not stop the other servers and a server that crashes at once is not restarted in a tight loop."""
+
+    servers: list[Server]
+    report: object = print
+    clock: object = time.monotonic
+    max_delay: float = 30.0
+    steady_after: float = 60.0  # up this long: the next crash starts the backoff again
+    crashes: dict[str, int] = field(default_factory=dict)
+    due: dict[str, float] = field(default_factory=dict)
+    started: dict[str, float] = field(default_factory=dict)
+
+    def delay(self, name: str) -> float:
+        return min(self.max_delay, 2.0 ** max(self.crashes.get(name, 1) - 1, 0))
+
+    def step(self) -> None:
+        """Notice exited servers and restart those whose wait is over."""
+        now = self.clock()
+        for server in self.servers:
+            name = server.name
+            if name in self.due:
+                if now >= self.due[name]:
+                    del self.due[name]
+                    server.start()
+                    self.started[name] = now
+                    self.report(f"{name} restarted")
+                continue
+            if not server.exited():
+                continue
+            if now - self.started.get(name, float("-inf")) >= self.steady_after:
+                self.crashes[name] = 0
+            self.crashes[name] = self.crashes.get(name, 0) + 1
+            wait = self.delay(name)
+            self.due[name] = now + wait
+            code = server.process.returncode if server.process else None
+            self.report(f"{name} stopped unexpectedly (exit code {code}); restarting in {wait:.0f} s. "
+                        f"Log: {server.log_path}")
+
+
 def main() -> int:
     """`make run`: start everything on the standard ports, print where to talk, stop on Ctrl-C."""
     stack = Stack()
@@ -220,11 +261,11 @@ def main() -> int:
             "Press Ctrl-C to stop.",
             flush=True,
         )
-        while not any(s.exited() for s in stack.servers):
+        supervisor = Supervisor(stack.servers, report=lambda m: print(m, file=sys.stderr, flush=True))
+        supervisor.started = {s.name: time.monotonic() for s in stack.servers}
+        while True:  # until Ctrl-C: a crashed server is restarted, the others keep serving
+            supervisor.step()
             time.sleep(1)
-        dead = next(s for s in stack.servers if s.exited())
-        print(f"\n{dead.name} stopped unexpectedly. Log:\n{dead.log_tail()}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
         return 0

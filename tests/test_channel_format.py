@@ -9,7 +9,7 @@ import pytest
 
 from bot import channel_format as cf
 from bot import triage
-from bot.compose import DEMO_NOTICE, Button, Citation, Contact, Quote, Reply, compose_answer, compose_clarify, compose_fallback
+from bot.compose import DEMO_NOTICE, Button, Citation, Contact, Quote, Reply, compose_alert, compose_answer, compose_clarify, compose_fallback
 
 CONTACT = Contact("Demo Clinic", "555-0100", "911")
 SPECIAL = "_*[]()~`>#+-=|{}.!\\"
@@ -40,7 +40,7 @@ def cf_disclaimer() -> str:
 def emergency() -> tuple[Reply, str]:
     alert = triage.assess("i had lip filler an hour ago and now my throat feels tight and i can't breathe properly")
     assert alert is not None and alert.urgency == "emergency"
-    return triage.compose_alert(alert, CONTACT), alert.urgency
+    return compose_alert(alert, CONTACT), alert.urgency
 
 
 def words(text: str) -> list[str]:

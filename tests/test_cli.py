@@ -63,3 +63,16 @@ def test_ask_refuses_a_stale_index(tmp_path):
 def test_index_is_idempotent():
     result = run("index")
     assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_a_broken_exemplar_file_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    # In-process: the load errors share one base class that the CLI reports as one line (exit 2).
+    from bot.cli import main
+
+    broken = tmp_path / "exemplars.yml"
+    broken.write_text("red_flags: [{text: only text}]\n", encoding="utf-8")
+    monkeypatch.setenv("AFTERCARE_TRIAGE_EXEMPLARS", str(broken))
+    assert main(["ask", "can i go to the gym after botox?"]) == 2
+    err = capsys.readouterr().err
+    assert any(line.startswith("error: ") and "red_flags item 1" in line for line in err.splitlines())
+    assert "Traceback" not in err

@@ -151,3 +151,32 @@ def test_interrupted_import_leaves_the_corpus_as_it_was(tmp_path, capsys, monkey
     assert bot(tmp_path, *files, "--format", "jsonl") == 2
     assert "writing failed, the corpus is as it was" in capsys.readouterr().err
     assert snapshot(tmp_path) == before
+
+
+def test_a_new_answer_imports_into_a_real_demo_thread(tmp_path, settings):
+    # Every demo thread has phrasings (and some review fields); the writer used to drop them, so the
+    # written file did not read back as the same thread and any import into a demo thread failed.
+    import shutil
+
+    from bot.corpus import load_corpus
+
+    corpus = tmp_path / "answers"
+    shutil.copytree(settings.corpus_dir, corpus)
+    before = {t.id: t for t in load_corpus(corpus).threads}
+    question = before["botox-exercise"].question
+    assert before["botox-exercise"].phrasings
+    source = tmp_path / "new.yml"
+    source.write_text(
+        f'question: "{question}"\n'
+        "answers:\n"
+        '  - author: {name: "Dr. Tomas Ferreira-Lund", credentials: "MD", specialty: Dermatologist, location: "Oslo"}\n'
+        '    body: "Light walking the same day is fine; leave hard training until the next morning."\n',
+        encoding="utf-8",
+    )
+    assert bot(corpus, str(source), "--format", "yaml") == 0
+    after = {t.id: t for t in load_corpus(corpus).threads}
+    thread = after["botox-exercise"]
+    assert len(thread.answers) == len(before["botox-exercise"].answers) + 1
+    assert thread.phrasings == before["botox-exercise"].phrasings
+    assert thread.status == "draft"  # a new answer withdraws the thread until it is reviewed again
+    assert {k: v for k, v in after.items() if k != "botox-exercise"} == {k: v for k, v in before.items() if k != "botox-exercise"}

@@ -9,12 +9,13 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.corpus import Corpus
+from bot.errors import LoadError
 
 DEFAULT_SET = PROJECT_ROOT / "tests" / "devset"
 URGENCIES = ("emergency", "clinic_now", "clinic_soon")
 
 
-class LabelledSetError(Exception):
+class LabelledSetError(LoadError):
     """A labelled set is missing a file or an item lacks a field it needs."""
 
 

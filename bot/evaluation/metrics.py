@@ -13,6 +13,9 @@ None when its denominator is empty (the table prints n/a).
   get the urgent decision; a clinic_soon item must get a flag at clinic_soon or above (it is answered with a
   note to get it checked). The JSON also gives the stricter recall at the labelled level (an emergency
   answered "contact the clinic now" counts as a miss there).
+- answered precision: of the answers given on questions.yml and unanswerable.yml items, the share that
+  quoted the labelled thread (an answer to an unanswerable item is always wrong: it quotes clinicians on a
+  question they did not answer).
 - false-alarm rate: share of questions.yml items whose decision is urgent.
 - p50 latency: median milliseconds per message over every message of the set, for the system's whole
   decision path (for a system that only ranks, its ranking).
@@ -55,6 +58,12 @@ def fallback_precision_recall(
     precision = right / (right + wrong) if right + wrong else None
     recall = right / len(on_unanswerable) if on_unanswerable else None
     return precision, recall
+
+
+def answered_precision(trials: Sequence[tuple[str | None, str | None, str | None]]) -> float | None:
+    """Share of answers that were the right thread, over (decision, answered thread, labelled thread or None)."""
+    answers = [(given, right) for decision, given, right in trials if decision == "answer"]
+    return share([right is not None and given == right for given, right in answers])
 
 
 def escalated(label: str, decision: str, urgency: str | None) -> bool:

@@ -23,6 +23,7 @@ class Row:
     urgent_recall: float | None
     false_alarm_rate: float | None
     p50_ms: float | None
+    answered_precision: float | None = None
     # In the JSON only.
     clarify_rate_questions: float | None = None
     urgent_recall_at_level: float | None = None
@@ -36,6 +37,7 @@ COLUMNS = (
     ("clarify_rate", "clarify"),
     ("fallback_precision", "fallback P"),
     ("fallback_recall", "fallback R"),
+    ("answered_precision", "answered P"),
     ("urgent_recall", "urgent R"),
     ("false_alarm_rate", "false alarm"),
     ("p50_ms", "p50 ms"),
@@ -82,6 +84,10 @@ def score(system: System, trials: Trials, labelled: LabelledSet) -> Row:
         urgent_recall=metrics.share([metrics.escalated(r.urgency, t.decision, t.urgency) for t, r in flagged]),
         false_alarm_rate=metrics.share([t.decision == "urgent" for t in trials.questions]),
         p50_ms=latency,
+        answered_precision=metrics.answered_precision(
+            [(t.decision, t.ranked[0] if t.ranked else None, q.thread) for t, q in zip(trials.questions, labelled.questions)]
+            + [(t.decision, t.ranked[0] if t.ranked else None, None) for t in trials.unanswerable]
+        ),
         clarify_rate_questions=metrics.share([t.decision == "clarify" for t in trials.questions]),
         urgent_recall_at_level=metrics.share([metrics.at_level(r.urgency, t.urgency) for t, r in flagged]),
     )

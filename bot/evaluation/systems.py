@@ -18,6 +18,7 @@ QUESTION_VECTORS = "dense, question-only vectors"
 BM25 = "bm25"
 WHOLE_THREADS = "dense, whole-thread vectors"
 TOPIC_CHECK = "pipeline + topic check"
+NO_FRAME = "pipeline, no frame check"
 # The answer threshold chosen for whole-thread vectors (README, "Choosing the thresholds").
 WHOLE_THRESHOLD = 0.40
 
@@ -86,6 +87,13 @@ def topic_checked(assistant: Assistant) -> System:
     return asking(TOPIC_CHECK, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts))
 
 
+def frame_unchecked(assistant: Assistant) -> System:
+    """The pipeline answering by nearness alone: no phase, kind or covered-procedure check (bot/frame.py)."""
+    a = assistant
+    settings = replace(a.settings, frame_check="off")
+    return asking(NO_FRAME, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts))
+
+
 def whole_threads(assistant: Assistant) -> System:
     """The pipeline before `parts` scoring: one question + answers vector per thread, threshold 0.40."""
     a = assistant
@@ -122,6 +130,7 @@ def standard_systems(assistant: Assistant) -> list[System]:
 
     return [
         asking(PIPELINE, assistant),
+        frame_unchecked(assistant),
         treatment_blind(assistant),
         bm25(assistant.corpus, assistant.index.meta.index_text, assistant.settings.top_k),
         whole_threads(assistant),

@@ -7,6 +7,7 @@ import logging
 import threading
 
 from bot.config import Settings
+from bot.errors import LoadError
 from web.desk.security import Sessions, SignInLimiter, load_secret
 
 log = logging.getLogger("aftercare.desk")
@@ -74,11 +75,9 @@ class Desk:
 
     def _load_assistant(self):
         from bot.assistant import Assistant
-        from bot.corpus import CorpusError
-        from bot.index import StaleIndexError
 
         try:
             return Assistant.load(self.settings, self.embedder)
-        except (CorpusError, StaleIndexError, FileNotFoundError) as exc:
+        except (LoadError, FileNotFoundError) as exc:
             log.warning("answer search unavailable", extra={"error": type(exc).__name__})
             raise AssistantUnavailable(str(exc)) from None

@@ -4,21 +4,19 @@ publishing draft threads, and telling the running bot to reload."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import numpy as np
-import yaml
 
 from bot import timing, triage
 from bot.assistant import Assistant
-from bot.compose import compose_answer
+from bot.alerts import check_note
+from bot.compose import compose_alert, compose_answer
 from bot.config import Settings
-from bot.corpus import Answer, Author, CorpusError, Thread, load_corpus, parse_thread
-from bot.corpus_writer import render_thread, slugify, unique_id
+from bot.corpus import Answer, Author, CorpusError, Thread, load_corpus
+from bot.corpus_writer import slugify, unique_id, write_threads
 from bot.treatments import applies_to, label
 
 MAX_QUERY_CHARS = 1000
@@ -39,7 +37,7 @@ def search(assistant: Assistant, query: str, treatment: str | None) -> dict:
     result: dict = {"query": query, "treatment": treatment, "triage": None, "results": []}
     if alert is not None:
         urgent = triage.is_urgent(alert)
-        text = triage.compose_alert(alert, assistant.contact).text if urgent else triage.check_note(alert, assistant.contact)
+        text = compose_alert(alert, assistant.contact).text if urgent else check_note(alert, assistant.contact)
         result["triage"] = {"urgency": alert.urgency, "urgent": urgent, "reason": alert.reason, "reply": text}
     candidates = assistant.candidates(query, known) if query else []
     if treatment:
@@ -121,45 +119,12 @@ class DraftError(ValueError):
     """A draft that cannot be written or published, with the reason."""
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line text as literal blocks, as in the hand-written thread files."""
-
-
-_Dumper.add_representer(
-    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-)
-
-
-def render_reviewed(thread: Thread) -> str:
-    """A thread's YAML file in the corpus layout, including the review fields and phrasings."""
-    doc = yaml.safe_load(render_thread(thread))
-    for name in ("reviewed_by", "reviewed_at", "review_due"):
-        value = getattr(thread, name)
-        if value is not None:
-            doc[name] = value
-    if thread.phrasings:
-        doc["phrasings"] = list(thread.phrasings)
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
-
-
 def write_thread(folder: Path, thread: Thread) -> Path:
-    """Write `<id>.yml` atomically (temporary file, fsync, rename); it must read back as the same thread."""
-    folder = Path(folder)
-    path = folder / f"{thread.id}.yml"
-    text = render_reviewed(thread)
-    if parse_thread(text, path.name) != thread:
-        raise DraftError(f"{path.name}: the file would not read back as the same thread")
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    """Write `<id>.yml` atomically with the corpus writer; it must read back as the same thread."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        (path,) = write_threads(folder, {thread.id: thread})
+    except ValueError as exc:
+        raise DraftError(str(exc)) from None
     return path
 
 

@@ -1,0 +1,59 @@
+"""What a patient is told to do about a red flag, and where to get help: wording only, standard library only.
+
+Kept apart from `bot.compose` (which needs the corpus schema) so that the Rasa process can use it too: when
+the action server cannot answer, the connectors in `channels/` still run the triage rules and reply with
+these words (channels/bounded.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.triage import Alert
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How patients reach help, from settings."""
+
+    clinic_name: str
+    clinic_phone: str
+    emergency_number: str
+
+    @property
+    def clinic(self) -> str:
+        return f"{self.clinic_name} on {self.clinic_phone}" if self.clinic_phone else self.clinic_name
+
+
+def alert_notice(contact: Contact) -> str:
+    """The line that closes every urgent reply."""
+    return f"I'm an automated assistant and can't examine you. In an emergency call {contact.emergency_number}."
+
+
+def alert_text(alert: Alert, contact: Contact) -> str:
+    """What to do now, plainly, with no retrieved advice (without the closing notice)."""
+    why = f"This matters because {alert.reason}."
+    if alert.urgency == "emergency":
+        return (
+            f"This could be an emergency. Call {contact.emergency_number} now, or go to the nearest emergency department. "
+            f"Please don't wait for an online answer. {why} "
+            f"When you are safe, let {contact.clinic} know."
+        )
+    return (
+        f"Please contact {contact.clinic} now, not tomorrow. If you can't reach them within a few minutes, "
+        f"go to urgent care or the emergency department. {why} "
+        f"If things get worse, or you have trouble breathing, call {contact.emergency_number}."
+    )
+
+
+def check_note(alert: Alert, contact: Contact) -> str:
+    """The line added to a normal answer for a `clinic_soon` flag."""
+    return f"Please also book a check with {contact.clinic}: {alert.reason}."
+
+
+def trouble_text(contact: Contact) -> str:
+    """What a patient is told when the assistant cannot answer right now (a server down or too slow)."""
+    return (
+        "Sorry, I'm having trouble answering right now. Please try again in a few minutes, or contact "
+        f"{contact.clinic} directly. If this is an emergency, call {contact.emergency_number} now."
+    )
