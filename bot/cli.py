@@ -1,4 +1,4 @@
-"""The `bot` command: ask, eval, index, validate, import, config."""
+"""The `bot` command: ask, eval, index, validate, import, config, user."""
 
 from __future__ import annotations
 
