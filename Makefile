@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 BOT := .venv/bin/bot
 
-.PHONY: run test setup system validate index train bench bench-input bench-large clean
+.PHONY: run test setup system validate index train bench bench-input bench-abuse bench-large clean
 
 run: index train ## set up on first use, then serve the bot on the embedded defaults
 	@.venv/bin/python scripts/stack.py
@@ -31,6 +31,9 @@ bench: index train ## print latency and start-up figures
 
 bench-input: setup ## work per message against its length, for every pattern over patient text
 	@.venv/bin/python bench/input_bounds.py
+
+bench-abuse: index train ## what a patient sees during attacks (oversized, pattern bombs) and action-server faults
+	@.venv/bin/python bench/abuse.py
 
 bench-large: setup ## index build, size, memory, latency and recall at 10k/100k/1M vectors (about 15 min)
 	@.venv/bin/python bench/large.py
