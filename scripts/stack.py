@@ -116,6 +116,11 @@ class Stack:
         """Rasa's endpoints file for these ports, with the SQLite tracker store in the working folder."""
         path = self.workdir / "endpoints.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Conversations hold what patients wrote: Rasa's SQLite file is created private (0600) before Rasa
+        # opens it (SQLite keeps the mode of an existing file).
+        tracker = self.workdir / "tracker.db"
+        os.close(os.open(tracker, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(tracker, 0o600)
         path.write_text(
             "# Written by scripts/stack.py for this run; the committed endpoints.yml has the defaults.\n"
             f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"

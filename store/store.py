@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -157,19 +158,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def private_file(path: Path) -> None:
+    """Create `path` readable by this user only (0600), or narrow an existing one to that: it holds
+    patients' names, contact details and questions. SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
+
+
 def create_store_engine(url: str) -> Engine:
-    """An engine for `url`, with SQLite set up for several processes sharing one file."""
+    """An engine for `url`, with SQLite set up for several processes sharing one file.
+
+    `hide_parameters`: a database error names the statement, never the values (ticket contents)."""
     parsed = make_url(_normalise_url(url))
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if not database or database == ":memory:":
-            engine = create_engine(parsed, poolclass=StaticPool, connect_args={"check_same_thread": False})
+            engine = create_engine(parsed, poolclass=StaticPool, connect_args={"check_same_thread": False},
+                                   hide_parameters=True)
         else:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(parsed, connect_args={"check_same_thread": False})
+            private_file(Path(database))
+            engine = create_engine(parsed, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def _ticket(row: TicketRow) -> Ticket:

@@ -220,3 +220,9 @@ def test_overlong_socketio_message_gets_a_reply(stack, settings):
     finally:
         client.disconnect()
     assert "too long for me" in replies[0]["text"] and "only read text" in replies[1]["text"]
+
+
+def test_conversation_and_store_files_are_private(stack):
+    rest(stack, "how much does a neck lift cost?")  # no answer on file: stored as unanswered
+    for name in ("tracker.db", "aftercare.db"):
+        assert (stack.workdir / name).stat().st_mode & 0o777 == 0o600, name

@@ -375,3 +375,33 @@ def test_scrub_keeps_time_frames():
     assert scrub("can I run 2 hours after botox, it's been 24 hours") == "can I run 2 hours after botox, it's been 24 hours"
     assert scrub("text 07700 900123 please") == "text [phone] please"
     assert mask_name("Ann Marie Lee") == "A. M. L."
+
+
+def test_sqlite_files_are_private_to_the_server_user(tmp_path):
+    path = tmp_path / "data" / "aftercare.db"
+    opened = Store.open(f"sqlite:///{path}")
+    try:
+        opened.record_unanswered("can i fly after my neck lift", None)
+    finally:
+        opened.close()
+    for name in ("aftercare.db", "aftercare.db-wal", "aftercare.db-shm"):
+        if (path.parent / name).exists():
+            assert (path.parent / name).stat().st_mode & 0o777 == 0o600, name
+    path.chmod(0o644)  # an older file is narrowed when opened again
+    Store.open(f"sqlite:///{path}").close()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_database_errors_never_carry_ticket_contents(db_url):
+    from sqlalchemy.exc import SQLAlchemyError
+
+    opened = Store.open(db_url)
+    try:
+        with opened.engine.begin() as connection:
+            connection.execute(text("INSERT INTO no_such_table (x) VALUES (:secret)"), {"secret": "jane@patient.example"})
+    except SQLAlchemyError as exc:
+        assert "jane@patient.example" not in str(exc)
+    else:
+        raise AssertionError("the insert into a missing table succeeded")
+    finally:
+        opened.close()
