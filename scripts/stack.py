@@ -162,7 +162,10 @@ class Stack:
             ),
             Server(
                 "web",
-                [str(venv / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(self.web_port)],
+                # --no-proxy-headers: uvicorn would otherwise take X-Forwarded-For from any local process as
+                # the client's address; the app reads it itself, from AFTERCARE_TRUSTED_PROXIES only.
+                [str(venv / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(self.web_port),
+                 "--no-proxy-headers"],
                 f"{self.web_url}/healthz",
                 logs / "web.log",
                 {**env, "AFTERCARE_RASA_URL": self.rasa_url, "AFTERCARE_ACTION_SERVER_URL": self.action_url},

@@ -10,6 +10,7 @@ from store.store import (
     DayFeedback,
     Note,
     NotFound,
+    Purged,
     Store,
     StoreError,
     ThreadFeedback,
@@ -19,6 +20,6 @@ from store.store import (
 )
 
 __all__ = [
-    "ROLES", "Conflict", "DayFeedback", "Note", "NotFound", "Store", "StoreError", "ThreadFeedback", "Ticket",
+    "ROLES", "Conflict", "DayFeedback", "Note", "NotFound", "Purged", "Store", "StoreError", "ThreadFeedback", "Ticket",
     "Unanswered", "User", "mask_contact", "mask_name", "scrub",
 ]

@@ -57,6 +57,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))  # staff | admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Each console cookie carries the version it was issued under; raising it ends those sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TicketRow(Base):

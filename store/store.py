@@ -15,7 +15,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, case, create_engine, event, func, select, update
+from sqlalchemy import Engine, case, create_engine, delete, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -58,6 +58,7 @@ class User:
     role: str
     active: bool
     created_at: dt.datetime
+    session_version: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -142,6 +143,16 @@ class DayFeedback:
     unhelpful: int
 
 
+@dataclass(frozen=True)
+class Purged:
+    """What `Store.purge` deleted (or would delete, in a dry run), and the open tickets it kept."""
+
+    tickets: int
+    unanswered: int
+    feedback: int
+    open_tickets_kept: int
+
+
 def _normalise_url(url: str) -> str:
     # DATABASE_URL as hosting platforms write it means the installed driver (psycopg 3).
     for prefix in ("postgres://", "postgresql://"):
@@ -155,6 +166,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")  # the web app and the action server share the file
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # purged patient data is overwritten, not left in free pages
     cursor.close()
 
 
@@ -198,7 +210,7 @@ def _unanswered(row: UnansweredRow) -> Unanswered:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, row.role, row.active, row.created_at)
+    return User(row.id, row.username, row.role, row.active, row.created_at, row.session_version or 0)
 
 
 def _required(value: str, field: str, limit: int) -> str:
@@ -439,6 +451,16 @@ class Store:
             if row is None:
                 raise NotFound(f"user {username} does not exist")
             row.password_hash = self._hasher.hash(password)
+            row.session_version = UserRow.session_version + 1  # a copied cookie dies with the old password
+        log.info("password changed", extra={"user": username.strip().lower()})
+
+    def end_sessions(self, username: str) -> None:
+        """End every console session of this account (sign-out): cookies issued before stop working."""
+        with self.session() as session, session.begin():
+            result = session.execute(update(UserRow).where(UserRow.username == username.strip().lower())
+                                     .values(session_version=UserRow.session_version + 1))
+            if result.rowcount == 0:
+                raise NotFound(f"user {username} does not exist")
 
     def set_role(self, username: str, role: str) -> None:
         if role not in ROLES:
@@ -455,6 +477,8 @@ class Store:
             if row is None:
                 raise NotFound(f"user {username} does not exist")
             row.active = active
+            if not active:  # reactivating the account later must not revive its old cookies
+                row.session_version = UserRow.session_version + 1
 
     def user(self, username: str) -> User | None:
         with self.session() as session:
@@ -478,6 +502,27 @@ class Store:
             if self._hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = self._hasher.hash(password)
             return _user(row)
+
+    # ---------------------------------------------------------------- retention
+
+    def purge(self, before: dt.datetime, dry_run: bool = False) -> Purged:
+        """Delete resolved tickets last changed, unanswered questions last asked and feedback given before
+        `before`; open tickets are kept whatever their age (deleting one would drop a patient's request)."""
+        old_tickets = (TicketRow.status == "resolved", TicketRow.updated_at < before)
+        targets = ((TicketRow, old_tickets), (UnansweredRow, (UnansweredRow.last_asked < before,)),
+                   (FeedbackRow, (FeedbackRow.created_at < before,)))
+        with self.session() as session, session.begin():
+            counts = [session.scalar(select(func.count()).select_from(row).where(*where)) or 0
+                      for row, where in targets]
+            kept = session.scalar(select(func.count()).select_from(TicketRow)
+                                  .where(TicketRow.status != "resolved", TicketRow.created_at < before)) or 0
+            if not dry_run:
+                for row, where in targets:  # notes go with their ticket (ON DELETE CASCADE)
+                    session.execute(delete(row).where(*where))
+        purged = Purged(*counts, kept)
+        log.info("store purged", extra={"dry_run": dry_run, "tickets": purged.tickets, "unanswered": purged.unanswered,
+                                        "feedback": purged.feedback, "open_tickets_kept": kept})
+        return purged
 
     def _is_admin(self, username: str) -> bool:
         user = self.user(username)

@@ -42,6 +42,7 @@ def desk_env(tmp_path_factory, embedder):
     from bot.config import PROJECT_ROOT
 
     base = tmp_path_factory.mktemp("desk")
+    (base / "secret").write_text("k" * 64)  # a configured secret file must exist: the console never makes one up
     corpus_dir = base / "answers"
     shutil.copytree(PROJECT_ROOT / "data" / "answers", corpus_dir)
     settings = Settings.from_env(
@@ -81,8 +82,7 @@ def desk(desk_env):
 
 @pytest.fixture(autouse=True)
 def fresh_limits(desk_env):
-    desk_env[1].limiter._failures.clear()
-    desk_env[1].limiter._attempts.clear()
+    desk_env[1].limiter.clear()
 
 
 def csrf_of(html: str) -> str:
@@ -100,6 +100,15 @@ def sign_in(app, username: str, password: str) -> TestClient:
 
 def token(client: TestClient) -> str:
     return csrf_of(client.get("/desk/search").text)
+
+
+def search_api(client: TestClient, q: str, treatment: str = ""):
+    return client.post("/desk/api/search", json={"q": q, "treatment": treatment},
+                       headers={"X-CSRF-Token": token(client)})
+
+
+def search_page(client: TestClient, q: str, treatment: str = ""):
+    return client.post("/desk/search", data={"q": q, "treatment": treatment, "csrf_token": token(client)})
 
 
 @pytest.fixture
@@ -206,27 +215,115 @@ def test_sign_in_itself_needs_the_form_token(app):
     assert response.status_code == 403 and "desk_session" not in response.headers.get("set-cookie", "")
 
 
-def test_brute_force_sign_in_is_rate_limited(app, desk_env):
-    _, desk, clock = desk_env
-    client = TestClient(app)
+def attempt_from(app, address: str):
+    """Sign-in attempts from one client address (the connection's peer, as uvicorn reports it)."""
+    client = TestClient(app, client=(address, 50000))
     csrf = csrf_of(client.get("/desk/signin").text)
 
-    def attempt(username, password):
+    def attempt(username, password, headers=None):
         return client.post("/desk/signin", data={"username": username, "password": password, "csrf_token": csrf},
-                           follow_redirects=False)
+                           headers=headers or {}, follow_redirects=False)
 
+    return attempt
+
+
+def test_password_guessing_is_slowed_more_with_each_failure(app, desk_env):
+    clock = desk_env[2]
+    attempt = attempt_from(app, "198.51.100.7")
     for n in range(5):
         response = attempt("maria", f"guess number {n}")
         assert response.status_code == 401 and "Wrong username or password" in response.text
-    blocked = attempt("maria", STAFF_PASSWORD)  # even the right password, until the window passes
-    assert blocked.status_code == 429 and "Too many sign-in attempts" in blocked.text
-    assert int(blocked.headers["retry-after"]) > 0
-    # Per address too: guessing across many accounts from one client is stopped.
-    for n in range(15):  # 5 + 15 = 20 attempts from this address in the window
+    waits = []
+    for n in range(3):
+        blocked = attempt("maria", STAFF_PASSWORD)  # refused unchecked, even the right password, until the wait
+        assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+        waits.append(int(blocked.headers["retry-after"]))
+        clock.now += waits[-1]
+        assert attempt("maria", f"another guess {n}").status_code == 401
+    assert waits[0] >= 15 and waits[1] >= 2 * waits[0] - 1 and waits[2] >= 2 * waits[1] - 1  # doubling
+    clock.now += int(attempt("maria", STAFF_PASSWORD).headers["retry-after"])
+    assert attempt("maria", STAFF_PASSWORD).status_code == 303
+
+
+def test_someone_elses_wrong_passwords_do_not_lock_the_user_out(app, desk_env):
+    attacker, maria = attempt_from(app, "203.0.113.66"), attempt_from(app, "198.51.100.20")
+    for n in range(12):
+        attacker("maria", f"guess number {n}")
+    assert attacker("maria", STAFF_PASSWORD).status_code == 429  # the guesser waits
+    assert maria("maria", STAFF_PASSWORD).status_code == 303  # the real user, at her own address, does not
+
+
+def test_guessing_across_accounts_from_one_address_is_slowed(app, desk_env):
+    attempt = attempt_from(app, "203.0.113.9")
+    for n in range(20):
         assert attempt(f"user{n}", "guess").status_code == 401
     assert attempt("tom", OTHER_PASSWORD).status_code == 429
-    clock.now += 15 * 60 + 1
-    assert attempt("maria", STAFF_PASSWORD).status_code == 303
+    assert attempt_from(app, "203.0.113.10")("tom", OTHER_PASSWORD).status_code == 303
+
+
+def test_guessing_one_account_from_many_addresses_spares_its_known_address(app, desk_env):
+    assert attempt_from(app, "198.51.100.30")("tom", OTHER_PASSWORD).status_code == 303  # tom's usual desk
+    for n in range(50):
+        assert attempt_from(app, f"203.0.113.{100 + n}")("tom", "guess").status_code == 401
+    assert attempt_from(app, "203.0.113.200")("tom", OTHER_PASSWORD).status_code == 429  # a new address waits
+    assert attempt_from(app, "198.51.100.30")("tom", OTHER_PASSWORD).status_code == 303
+
+
+def test_an_ipv6_client_counts_as_its_whole_64(desk):
+    from web.desk.security import SignInLimiter
+
+    limiter = SignInLimiter(clock=lambda: 1000.0)
+    for n in range(20):
+        limiter.record(f"user{n}", f"2001:db8:1:2::{n + 1:x}", success=False)
+    assert limiter.retry_after("tom", "2001:db8:1:2:ffff::1") > 0
+    assert limiter.retry_after("tom", "2001:db8:1:3::1") == 0
+
+
+def test_the_limiters_memory_is_bounded():
+    from web.desk.security import BoundedDict, SignInLimiter
+
+    limiter = SignInLimiter(clock=lambda: 1000.0, max_keys=100)
+    for n in range(5000):  # a flood of guesses, each from a new address at a new account name
+        limiter.record(f"user{n}", f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", success=False)
+        limiter.record(f"user{n}", f"10.9.{n // 256 % 256}.{n % 256}", success=True)
+    assert limiter.tracked() <= 4 * 100
+    for n in range(5):
+        limiter.record("maria", "192.0.2.1", success=False)
+    assert limiter.retry_after("maria", "192.0.2.1") > 0  # the newest counts survive the flood
+    lru = BoundedDict(2)
+    lru.set("a", 1), lru.set("b", 2), lru.get("a"), lru.set("c", 3)
+    assert (lru.get("a"), lru.get("b"), lru.get("c")) == (1, None, 3)  # the least recently used one went
+
+
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(app, desk):
+    from bot.config import parse_networks
+    from web.desk.security import client_address
+
+    proxies = desk.trusted_proxies
+    assert proxies == ()  # the default: no proxy is trusted
+    # From a process on the same host (uvicorn's own default trusts loopback): every spoofed address counts
+    # against the connection's real peer.
+    attempt = attempt_from(app, "127.0.0.1")
+    for n in range(20):
+        attempt(f"user{n}", "guess", headers={"X-Forwarded-For": f"192.0.2.{n}"})
+    assert attempt("tom", OTHER_PASSWORD, headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 429
+    try:
+        desk.trusted_proxies = parse_networks(Settings.from_env({"AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"})
+                                              .trusted_proxies)
+        attempt = attempt_from(app, "10.1.2.3")
+        for n in range(20):
+            attempt(f"user{n}", "guess", headers={"X-Forwarded-For": "192.0.2.50"})
+        assert attempt("tom", OTHER_PASSWORD, headers={"X-Forwarded-For": "192.0.2.50"}).status_code == 429
+        assert attempt("tom", OTHER_PASSWORD, headers={"X-Forwarded-For": "192.0.2.51"}).status_code == 303
+    finally:
+        desk.trusted_proxies = proxies
+    trusted = parse_networks("10.0.0.0/8")
+    # The nearest untrusted hop is the client; what the client wrote further left is not believed.
+    assert client_address("10.0.0.1", "6.6.6.6, 192.0.2.5, 10.0.0.2", trusted) == "192.0.2.5"
+    assert client_address("192.0.2.7", "6.6.6.6", trusted) == "192.0.2.7"  # not from a proxy: ignored
+    assert client_address("10.0.0.1", "not an address", trusted) == "10.0.0.1"
+    with pytest.raises(ValueError, match="AFTERCARE_TRUSTED_PROXIES: 'proxy.local'"):
+        Settings.from_env({"AFTERCARE_TRUSTED_PROXIES": "proxy.local"})
 
 
 def test_sign_out_and_deactivation_end_access(app, admin, desk):
@@ -242,6 +339,141 @@ def test_sign_out_and_deactivation_end_access(app, admin, desk):
     assert client.get("/desk/search", follow_redirects=False).status_code == 303
 
 
+def copy_of(app, client: TestClient) -> TestClient:
+    """Another browser holding a copy of `client`'s session cookie (a stolen or left-behind cookie)."""
+    copy = TestClient(app)
+    copy.cookies.set("desk_session", client.cookies.get("desk_session"), path="/desk")
+    assert copy.get("/desk/api/tickets").status_code == 200
+    return copy
+
+
+def test_sign_out_ends_the_session_on_the_server(app):
+    client = sign_in(app, "tom", OTHER_PASSWORD)
+    copy = copy_of(app, client)
+    assert client.post("/desk/signout", data={"csrf_token": token(client)}, follow_redirects=False).status_code == 303
+    refused = copy.get("/desk/api/tickets")
+    assert refused.status_code == 401 and "session has ended" in refused.json()["error"]
+    assert sign_in(app, "tom", OTHER_PASSWORD).get("/desk/api/tickets").status_code == 200  # a new sign-in works
+
+
+def test_a_password_change_ends_every_session(app, desk, monkeypatch, capsys):
+    from bot import cli
+
+    copy = copy_of(app, sign_in(app, "tom", OTHER_PASSWORD))
+    monkeypatch.setenv("DATABASE_URL", desk.settings.database_url)
+    try:
+        monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
+        assert cli.main(["user", "passwd", "tom", "--password-stdin"]) == 0
+        assert "sessions have ended" in capsys.readouterr().out
+        assert copy.get("/desk/api/tickets").status_code == 401
+        assert copy.get("/desk/search", follow_redirects=False).headers["location"].startswith("/desk/signin")
+        assert sign_in(app, "tom", "a brand new password").get("/desk/api/tickets").status_code == 200
+    finally:
+        desk.store.set_password("tom", OTHER_PASSWORD)
+
+
+def test_a_deactivated_accounts_old_cookies_stay_dead_after_reactivation(app, admin, desk):
+    copy = copy_of(app, sign_in(app, "tom", OTHER_PASSWORD))
+    desk.store.set_active("tom", False)
+    desk.store.set_active("tom", True)
+    assert copy.get("/desk/api/tickets").status_code == 401
+
+
+def test_a_cookie_without_a_session_version_is_no_session(app, desk):
+    from web.desk.security import Session
+
+    old = TestClient(app)  # a cookie as issued before session versions existed
+    old.cookies.set("desk_session", desk.sessions.dump(Session("boss", "x" * 32)), path="/desk")
+    assert old.get("/desk/api/tickets").status_code == 401
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"short-key", b"x" * 31])
+def test_a_short_or_empty_secret_file_is_refused(tmp_path, content):
+    from web.desk.runtime import Desk
+    from web.desk.security import SecretError
+
+    path = tmp_path / "desk-secret"
+    path.write_bytes(content)
+    with pytest.raises(SecretError, match=r"needs at least 32 random bytes.*token_hex"):
+        Desk(Settings.from_env(desk_secret_file=path))
+    assert path.read_bytes() == content  # refused as it is: nothing rewritten, nothing used
+
+
+def test_a_configured_secret_file_that_is_missing_is_refused(tmp_path):
+    from web.desk.runtime import Desk
+    from web.desk.security import SecretError
+
+    with pytest.raises(SecretError, match="does not exist"):
+        Desk(Settings.from_env({"AFTERCARE_DESK_SECRET_FILE": str(tmp_path / "mounted" / "secret")}))
+    assert not (tmp_path / "mounted").exists()
+
+
+def test_a_strong_secret_is_made_on_first_run(tmp_path):
+    from web.desk.security import load_secret
+
+    path = tmp_path / "var" / "desk-secret"
+    key = load_secret(path, create=True)
+    assert len(key) == 64 and path.stat().st_mode & 0o777 == 0o600
+    assert load_secret(path, create=True) == key == load_secret(path, create=False)
+
+
+def test_the_web_app_does_not_start_with_a_short_secret(tmp_path, monkeypatch):
+    from fastapi import FastAPI
+
+    from web.desk import install
+    from web.desk.security import SecretError
+
+    (tmp_path / "secret").write_text("")
+    monkeypatch.setenv("AFTERCARE_DESK_SECRET_FILE", str(tmp_path / "secret"))
+    fresh = FastAPI()
+    install(fresh)
+    with pytest.raises(SecretError, match="holds 0 bytes"), TestClient(fresh):
+        pass
+    (tmp_path / "secret").write_text("s" * 64)
+    fresh = FastAPI()
+    install(fresh)
+    with TestClient(fresh) as client:  # a good key: it starts, and the console answers
+        assert client.get("/desk/signin").status_code == 200
+
+
+def test_secure_cookies_follow_the_setting_and_the_public_url(app, desk, tmp_path):
+    from web.desk.runtime import Desk
+
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 64)
+
+    def secure(environ):
+        return Desk(Settings.from_env({"AFTERCARE_DESK_SECRET_FILE": str(secret), **environ})).secure_cookies
+
+    assert not secure({})  # http://127.0.0.1 in development
+    assert secure({"AFTERCARE_PUBLIC_URL": "https://aftercare.clinic.example"})
+    assert not secure({"AFTERCARE_PUBLIC_URL": "https://aftercare.clinic.example", "AFTERCARE_SECURE_COOKIES": "off"})
+    assert secure({"AFTERCARE_PUBLIC_URL": "http://10.0.0.5:8000", "AFTERCARE_SECURE_COOKIES": "on"})
+    with pytest.raises(ValueError, match="AFTERCARE_SECURE_COOKIES must be auto, on or off"):
+        Settings.from_env({"AFTERCARE_SECURE_COOKIES": "maybe"})
+    assert "secure" not in TestClient(app).get("/desk/signin").headers["set-cookie"].lower()
+    desk.secure_cookies = True
+    try:
+        cookie = TestClient(app).get("/desk/signin").headers["set-cookie"].lower()
+        assert "; secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+    finally:
+        desk.secure_cookies = False
+
+
+def test_the_patients_question_never_goes_into_a_url(staff):
+    # A query string is what uvicorn's access log, a reverse proxy's log and browser history keep.
+    page = staff.get("/desk/search", params={"q": "my lips went white after filler"})
+    assert page.status_code == 200 and 'class="results"' not in page.text and "lips went white" not in page.text
+    assert re.search(r'<form method="post" action="/desk/search"', page.text)
+    assert staff.get("/desk/api/search", params={"q": "gym after botox"}).status_code == 405
+    assert staff.post("/desk/search", data={"q": "gym after botox"}).status_code == 403  # a POST needs its token
+    assert staff.post("/desk/api/search", json={"q": "gym after botox"}).status_code == 403
+    assert staff.post("/desk/api/search", content=b"[1]", headers={"X-CSRF-Token": token(staff),
+                                                                   "Content-Type": "application/json"}).status_code == 422
+    searched = search_page(staff, "can I go to the gym after botox?")
+    assert searched.url.query == b"" and "How long after Botox can I work out" in searched.text
+
+
 def test_sign_in_redirects_only_into_the_console(app):
     for target, expected in (("//evil.example/x", "/desk/search"), ("https://evil.example", "/desk/search"),
                              ("/desk/tickets", "/desk/tickets")):
@@ -253,7 +485,7 @@ def test_sign_in_redirects_only_into_the_console(app):
 
 
 def test_pages_are_not_cached_and_load_nothing_from_other_hosts(staff):
-    response = staff.get("/desk/search?q=botox+gym")
+    response = search_page(staff, "botox gym")
     assert response.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert "connect-src 'self';" in response.headers["content-security-policy"]
@@ -266,7 +498,7 @@ def test_pages_are_not_cached_and_load_nothing_from_other_hosts(staff):
 
 
 def test_search_ranks_threads_with_full_answers_and_a_ready_reply(staff):
-    result = staff.get("/desk/api/search", params={"q": "can I go to the gym after botox?"}).json()
+    result = search_api(staff, "can I go to the gym after botox?").json()
     assert result["triage"] is None
     top = result["results"][0]
     assert top["thread_id"] == "botox-exercise" and 0 < top["score"] <= 1.2
@@ -275,32 +507,32 @@ def test_search_ranks_threads_with_full_answers_and_a_ready_reply(staff):
     reply = top["reply"]
     assert "Sources:" in reply and "[1]" in reply and "https://demo-clinic.example/" in reply
     assert "not a diagnosis" in reply and "911" in reply
-    page = staff.get("/desk/search", params={"q": "can I go to the gym after botox?"}).text
+    page = search_page(staff, "can I go to the gym after botox?").text
     assert 'data-copy="reply-1"' in page and "How long after Botox can I work out" in page
 
 
 def test_search_filters_by_treatment(staff, desk):
-    result = staff.get("/desk/api/search", params={"q": "when can I exercise again?", "treatment": "filler"}).json()
+    result = search_api(staff, "when can I exercise again?", "filler").json()
     assert result["results"]
     corpus = desk.assistant().corpus
     for r in result["results"]:
         treatments = corpus.get(r["thread_id"]).treatments
         assert "filler" in treatments or "general" in treatments
-    assert staff.get("/desk/api/search", params={"q": "gym", "treatment": "botox!"}).status_code == 422
+    assert search_api(staff, "gym", "botox!").status_code == 422
 
 
 def test_a_red_flag_comes_first(staff):
     query = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
-    result = staff.get("/desk/api/search", params={"q": query}).json()
+    result = search_api(staff, query).json()
     assert result["triage"]["urgency"] == "emergency" and result["triage"]["urgent"]
     assert "911" in result["triage"]["reply"]
-    page = staff.get("/desk/search", params={"q": query}).text
+    page = search_page(staff, query).text
     assert 'id="triage"' in page and page.index('id="triage"') < page.index('class="results"')
 
 
 def test_empty_and_hostile_queries(staff):
-    assert staff.get("/desk/api/search", params={"q": "  "}).status_code == 422
-    page = staff.get("/desk/search", params={"q": "<script>alert(1)</script>" + "x" * 5000})
+    assert search_api(staff, "  ").status_code == 422
+    page = search_page(staff, "<script>alert(1)</script>" + "x" * 5000)
     assert page.status_code == 200 and "<script>alert(1)" not in page.text
 
 
@@ -395,7 +627,7 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
 
     # Staff cannot publish; drafts are not served.
     assert staff.post(f"/desk/drafts/{thread_id}/publish", data={"csrf_token": token(staff)}).status_code == 403
-    hits = admin.get("/desk/api/search", params={"q": "can I go on a sunbed after microneedling?"}).json()["results"]
+    hits = search_api(admin, "can I go on a sunbed after microneedling?").json()["results"]
     assert thread_id not in [r["thread_id"] for r in hits]
 
     published = admin.post(f"/desk/drafts/{thread_id}/publish", data={"csrf_token": token(admin)},
@@ -406,7 +638,7 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
     written = yaml.safe_load((desk.settings.corpus_dir / f"{thread_id}.yml").read_text())
     assert written["status"] == "published" and written["reviewed_by"] == "boss"
     assert written["reviewed_at"] == dt.date.today()
-    hits = admin.get("/desk/api/search", params={"q": "can I go on a sunbed after microneedling?"}).json()["results"]
+    hits = search_api(admin, "can I go on a sunbed after microneedling?").json()["results"]
     assert hits[0]["thread_id"] == thread_id and "Dr. Test Writer" in hits[0]["reply"]
     again = admin.post(f"/desk/drafts/{thread_id}/publish", data={"csrf_token": token(admin)})
     assert again.status_code == 409 and "already published" in again.text

@@ -43,6 +43,7 @@ def live(tmp_path_factory, embedder, settings):
     shutil.copytree(settings.corpus_dir, corpus_dir)
     save_index(build_index(load_corpus(corpus_dir), embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR),
                index_dir)
+    (work / "desk-secret").write_text(uuid.uuid4().hex * 2)  # a configured secret file must exist
     env = {
         "AFTERCARE_CORPUS_DIR": str(corpus_dir),
         "AFTERCARE_INDEX_DIR": str(index_dir),

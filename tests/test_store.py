@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import os
+import sqlite3
 import threading
 import uuid
 
@@ -405,3 +406,178 @@ def test_database_errors_never_carry_ticket_contents(db_url):
         raise AssertionError("the insert into a missing table succeeded")
     finally:
         opened.close()
+
+
+def test_session_versions_rise_on_sign_out_password_change_and_deactivation(store):
+    store.add_user("maria", "correct horse battery", "staff")
+    versions = [store.user("maria").session_version]
+    store.end_sessions("Maria")
+    versions.append(store.user("maria").session_version)
+    store.set_password("maria", "another long password")
+    versions.append(store.user("maria").session_version)
+    store.set_active("maria", False)
+    store.set_active("maria", True)  # reactivating does not bring old sessions back
+    versions.append(store.user("maria").session_version)
+    assert versions == [0, 1, 2, 3]
+    assert store.authenticate("maria", "another long password").session_version == 3
+    with pytest.raises(NotFound):
+        store.end_sessions("nobody")
+
+
+# ------------------------------------------------------------------------------------- retention (bot purge)
+
+NOW = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def _age(store, row_class, row_id: int, **columns: dt.datetime) -> None:
+    from sqlalchemy import update
+
+    with store.session() as session, session.begin():
+        session.execute(update(row_class).where(row_class.id == row_id).values(**columns))
+
+
+def test_purge_deletes_old_data_and_keeps_open_tickets(store):
+    from store.models import FeedbackRow, TicketRow, UnansweredRow
+    from store.retention import purge
+
+    old, recent = NOW - dt.timedelta(days=100), NOW - dt.timedelta(days=2)
+    resolved_old = store.create_ticket("Ann Lee", "ann@example.com", True, "Lump after filler", TRANSCRIPT)
+    store.claim_ticket(resolved_old, "maria")
+    store.add_ticket_note(resolved_old, "maria", "called Ann back")
+    store.resolve_ticket(resolved_old, "maria")
+    _age(store, TicketRow, resolved_old, created_at=old, updated_at=old)
+    resolved_recent = store.create_ticket("Bo Chan", "bo@example.com", True, "Bruising", TRANSCRIPT)
+    store.claim_ticket(resolved_recent, "maria")
+    store.resolve_ticket(resolved_recent, "maria")
+    _age(store, TicketRow, resolved_recent, created_at=old, updated_at=recent)  # handled lately: kept
+    open_old = store.create_ticket("Cy Dee", "cy@example.com", True, "Still swollen", TRANSCRIPT)
+    _age(store, TicketRow, open_old, created_at=old, updated_at=old)
+    store.record_unanswered("can i fly after my neck lift", None)
+    store.record_unanswered("can i swim after a chemical peel", None)
+    stale = next(q.id for q in store.unanswered() if "fly" in q.text)
+    _age(store, UnansweredRow, stale, first_asked=old, last_asked=old)
+    store.record_feedback("botox-exercise", True)
+    store.record_feedback("botox-exercise", False)
+    with store.session() as session, session.begin():
+        first = session.scalars(select_ids(FeedbackRow)).first()
+    _age(store, FeedbackRow, first, created_at=old)
+
+    dry = purge(store, None, 90, dry_run=True, now=NOW)
+    assert (dry.store.tickets, dry.store.unanswered, dry.store.feedback, dry.store.open_tickets_kept) == (1, 1, 1, 1)
+    assert dry.conversations is None and dry.before == NOW - dt.timedelta(days=90)
+    assert len(store.tickets()) == 3 and len(store.unanswered()) == 2  # a dry run deletes nothing
+
+    done = purge(store, None, 90, now=NOW)
+    assert done.store == dry.store
+    assert sorted(t.id for t in store.tickets()) == [resolved_recent, open_old]
+    with pytest.raises(NotFound):
+        store.ticket(resolved_old)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ticket_notes")).scalar_one() == 0  # notes went too
+    assert [q.text for q in store.unanswered()] == ["can i swim after a chemical peel"]
+    assert sum(r.total for r in store.feedback_by_thread()) == 1
+    assert purge(store, None, 90, now=NOW).store.tickets == 0  # nothing left to purge
+
+
+def select_ids(row_class):
+    from sqlalchemy import select
+
+    return select(row_class.id).order_by(row_class.id)
+
+
+def _event(sender: str, type_name: str, at: dt.datetime, text_: str = "") -> dict:
+    return {"sender_id": sender, "type_name": type_name, "timestamp": at.timestamp(),
+            "data": json.dumps({"event": type_name, "text": text_})}
+
+
+def test_purge_deletes_old_conversations_from_rasas_tracker_store(db_url):
+    from sqlalchemy import select
+
+    from store.retention import EVENTS, purge_conversations
+
+    engine = create_engine(db_url)
+    EVENTS.metadata.create_all(engine)  # as Rasa's SQLTrackerStore creates it
+    old, recent = NOW - dt.timedelta(days=100), NOW - dt.timedelta(days=1)
+    events = [
+        # A conversation idle for 100 days: deleted whole.
+        _event("rest:idle", "session_started", old), _event("rest:idle", "user", old, "my name is Ann, 07700 900123"),
+        # An ongoing conversation: its session of 100 days ago goes, the current one stays.
+        _event("rest:active", "session_started", old), _event("rest:active", "user", old, "lump after filler"),
+        _event("rest:active", "session_started", recent), _event("rest:active", "slot", recent),
+        _event("rest:active", "user", recent, "still swollen"),
+        # A current session that began long ago: Rasa still reads all of it, so all of it stays.
+        _event("rest:long", "session_started", old), _event("rest:long", "user", recent, "bruising"),
+    ]
+    with engine.begin() as connection:
+        connection.execute(EVENTS.insert(), events)
+    try:
+        dry = purge_conversations(db_url, NOW - dt.timedelta(days=90), dry_run=True)
+        assert (dry.conversations, dry.events) == (1, 4)
+        done = purge_conversations(db_url, NOW - dt.timedelta(days=90))
+        assert done == dry
+        with engine.connect() as connection:
+            left = connection.execute(select(EVENTS.c.sender_id, EVENTS.c.type_name).order_by(EVENTS.c.id)).all()
+        assert left == [("rest:active", "session_started"), ("rest:active", "slot"), ("rest:active", "user"),
+                        ("rest:long", "session_started"), ("rest:long", "user")]
+        assert purge_conversations(db_url, NOW - dt.timedelta(days=90)).events == 0
+    finally:
+        EVENTS.metadata.drop_all(engine)
+        engine.dispose()
+
+
+def test_tracker_store_found_as_rasa_finds_it(tmp_path, monkeypatch):
+    from bot.config import PROJECT_ROOT
+    from store.retention import RetentionError, tracker_store_url
+
+    assert tracker_store_url(PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT) == f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+    endpoints = tmp_path / "endpoints.yml"
+    monkeypatch.setenv("TRACKER_PASSWORD", "s3cret")
+    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  host: db.internal\n  port: 5433\n"
+                         "  db: rasa\n  username: rasa\n  password: ${TRACKER_PASSWORD}\n")
+    assert tracker_store_url(endpoints, tmp_path) == "postgresql+psycopg://rasa:s3cret@db.internal:5433/rasa"
+    endpoints.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n")
+    assert tracker_store_url(endpoints, tmp_path) is None  # Rasa keeps conversations in memory only
+    endpoints.write_text("tracker_store:\n  type: redis\n  url: localhost\n")
+    with pytest.raises(RetentionError, match="SQL tracker store only"):
+        tracker_store_url(endpoints, tmp_path)
+    endpoints.write_text("tracker_store:\n  type: SQL\n  password: ${NOT_SET_ANYWHERE}\n")
+    with pytest.raises(RetentionError, match="NOT_SET_ANYWHERE"):
+        tracker_store_url(endpoints, tmp_path)
+
+
+def test_bot_purge_command(tmp_path, monkeypatch, capsys):
+    from bot import cli
+    from bot.config import Settings
+    from store.retention import EVENTS
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'aftercare.db'}")
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n")
+    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    EVENTS.metadata.create_all(engine)
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=40)
+    with engine.begin() as connection:
+        connection.execute(EVENTS.insert(), [_event("rest:a", "session_started", long_ago),
+                                             _event("rest:a", "user", long_ago, "my email is ann@example.com")])
+    engine.dispose()
+    store = Store.open()
+    store.create_ticket("Ann Lee", "ann@example.com", True, "Lump after filler", TRANSCRIPT)
+    store.close()
+
+    assert cli.main(["purge", "--older-than", "30", "--endpoints", str(endpoints), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Would delete what is older than 30 days") and "1 conversation(s) and 2" in out
+    assert cli.main(["purge", "--endpoints", str(endpoints)]) == 0  # the default: AFTERCARE_RETENTION_DAYS
+    out = capsys.readouterr().out
+    assert f"older than {Settings().retention_days} days" in out and "0 conversation(s)" in out
+    assert cli.main(["purge", "--older-than", "30", "--endpoints", str(endpoints)]) == 0
+    assert "Deleted what is older than 30 days" in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "tracker.db") as connection:
+        assert connection.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    assert cli.main(["purge", "--older-than", "0", "--endpoints", str(endpoints)]) == 2
+    assert "at least 1 day" in capsys.readouterr().err
+    (tmp_path / "bad.yml").write_text("tracker_store:\n  type: mongod\n")
+    assert cli.main(["purge", "--endpoints", str(tmp_path / "bad.yml")]) == 2
+    assert "SQL tracker store only" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="AFTERCARE_RETENTION_DAYS must be at least 1"):
+        Settings.from_env({"AFTERCARE_RETENTION_DAYS": "0"})

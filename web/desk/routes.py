@@ -6,6 +6,7 @@ the API answers 401. Every POST carries the session's CSRF token (form field `cs
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -25,7 +26,7 @@ from bot.corpus import TREATMENTS, CorpusError
 from bot.treatments import label
 from web.desk import charts, services
 from web.desk.runtime import AssistantUnavailable, Desk
-from web.desk.security import COOKIE, COOKIE_PATH, Session, csrf_matches
+from web.desk.security import COOKIE, COOKIE_PATH, SecretError, Session, csrf_matches
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -61,14 +62,19 @@ class Actor:
         return self.role == "admin"
 
 
-def get_desk(request: Request) -> Desk:
-    desk = getattr(request.app.state, "desk", None)
+def get_desk_of(app) -> Desk:
+    """The app's console runtime, made on first use from the environment's settings."""
+    desk = getattr(app.state, "desk", None)
     if desk is None:
         with _desk_lock:
-            desk = getattr(request.app.state, "desk", None)
+            desk = getattr(app.state, "desk", None)
             if desk is None:
-                desk = request.app.state.desk = Desk(Settings.from_env())
+                desk = app.state.desk = Desk(Settings.from_env())
     return desk
+
+
+def get_desk(request: Request) -> Desk:
+    return get_desk_of(request.app)
 
 
 def is_api(request: Request) -> bool:
@@ -88,6 +94,8 @@ async def signed_in(request: Request) -> Actor:
     user = await run_in_threadpool(desk.store.user, session.username)
     if user is None or not user.active:
         raise Refusal(401, "Your account is no longer active; sign in again.")
+    if session.version != user.session_version:  # signed out, or the password changed, since it was issued
+        raise Refusal(401, "Your session has ended; sign in again.")
     return Actor(user.username, user.role, session)
 
 
@@ -142,15 +150,30 @@ async def handle_refusal(request: Request, exc: Refusal) -> Response:
     actor = None
     if session and session.username:
         user = await run_in_threadpool(get_desk(request).store.user, session.username)
-        actor = Actor(user.username, user.role, session) if user else None
+        current = user and user.active and user.session_version == session.version
+        actor = Actor(user.username, user.role, session) if current else None
     return page(request, "error.html", {"message": exc.message, "status": exc.status}, actor, exc.status)
 
 
 def install(app: FastAPI) -> None:
-    """Add the console to the web app: its routes, its static files and its refusal handler."""
+    """Add the console to the web app: its routes, its static files, its refusal handler, and a start-up step
+    that refuses to start on an unusable signing secret."""
     app.include_router(router)
     app.mount("/desk/static", StaticFiles(directory=HERE / "static"), name="desk-static")
     app.add_exception_handler(Refusal, handle_refusal)
+    serve = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(started):
+        try:
+            get_desk_of(started)
+        except SecretError as exc:
+            log.critical("console secret unusable; not starting", extra={"reason": str(exc)})
+            raise
+        async with serve(started) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
 
 
 # ------------------------------------------------------------------------------------------- sign-in
@@ -158,7 +181,11 @@ def install(app: FastAPI) -> None:
 
 def _set_session(response: Response, desk: Desk, session: Session) -> None:
     response.set_cookie(COOKIE, desk.sessions.dump(session), max_age=desk.sessions.max_age, path=COOKIE_PATH,
-                        httponly=True, samesite="strict", secure=False)
+                        httponly=True, samesite="strict", secure=desk.secure_cookies)
+
+
+def _wait_words(seconds: int) -> str:
+    return f"{seconds} seconds" if seconds < 90 else f"{round(seconds / 60)} minutes"
 
 
 def _safe_next(target: str | None) -> str:
@@ -188,12 +215,12 @@ async def signin(request: Request) -> Response:
     token = form.get("csrf_token")
     if not csrf_matches(session, token if isinstance(token, str) else None):
         raise Refusal(403, "The sign-in form has expired. Reload the page and try again.")
-    ip = request.client.host if request.client else "unknown"
+    ip = desk.client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
     wait = desk.limiter.retry_after(username, ip)
     if wait:
-        log.warning("sign-in rate-limited", extra={"ip": ip})
+        log.warning("sign-in throttled", extra={"ip": ip, "retry_after": wait})
         response = page(request, "signin.html", {"next": target, "csrf": session.csrf, "error":
-                        f"Too many sign-in attempts. Try again in {max(1, round(wait / 60))} minute(s)."}, status=429)
+                        f"Too many failed sign-ins. Try again in {_wait_words(wait)}."}, status=429)
         response.headers["Retry-After"] = str(wait)
         return response
     user = await run_in_threadpool(desk.store.authenticate, username, password)
@@ -204,14 +231,19 @@ async def signin(request: Request) -> Response:
                                              "error": "Wrong username or password."}, status=401)
     log.info("signed in", extra={"user": user.username})
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
-    _set_session(response, desk, desk.sessions.new(user.username))  # a new token: no session fixation
+    # A new token (no session fixation), under the account's current session version.
+    _set_session(response, desk, desk.sessions.new(user.username, user.session_version))
     return response
 
 
 @router.post("/signout")
 async def signout(request: Request, actor: Actor = Depends(csrf_checked)) -> Response:
+    """End the account's sessions server-side (a copied cookie stops working too), then drop the cookie."""
+    desk = get_desk(request)
+    await _store_call(request, "end_sessions", actor.username)
+    log.info("signed out", extra={"user": actor.username})
     response = RedirectResponse("/desk/signin", status_code=303, headers=NO_STORE)
-    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict", secure=desk.secure_cookies)
     return response
 
 
@@ -243,20 +275,40 @@ async def _search(request: Request, q: str, treatment: str | None) -> tuple[dict
     return await run_in_threadpool(services.search, assistant, q, treatment), None
 
 
+# The patient's question travels in a POST body, never in the URL, which access logs, proxies and browser
+# history keep: a query string on these routes is ignored.
 @router.get("/search")
-async def search_page(request: Request, q: str = "", treatment: str = "", actor: Actor = Depends(signed_in)) -> Response:
+async def search_page(request: Request, actor: Actor = Depends(signed_in)) -> Response:
+    return page(request, "search.html", {"q": "", "treatment": None, "treatments": TREATMENTS, "result": None,
+                                         "error": None}, actor)
+
+
+@router.post("/search")
+async def search_post(request: Request, actor: Actor = Depends(csrf_checked)) -> Response:
+    q, treatment = await form_text(request, "q", services.MAX_QUERY_CHARS), await form_text(request, "treatment")
     chosen = _treatment_param(treatment)
-    result, error = await _search(request, q[:services.MAX_QUERY_CHARS], chosen)
+    result, error = await _search(request, q, chosen)
     return page(request, "search.html", {"q": q, "treatment": chosen, "treatments": TREATMENTS, "result": result,
                                          "error": error}, actor)
 
 
-@router.get("/api/search")
-async def search_api(request: Request, q: str = "", treatment: str = "", actor: Actor = Depends(signed_in)) -> Response:
-    chosen = _treatment_param(treatment)
-    if not q.strip():
+@router.post("/api/search")
+async def search_api(request: Request, actor: Actor = Depends(csrf_checked)) -> Response:
+    """JSON `{"q": ..., "treatment": ...}` (or form fields) with the X-CSRF-Token header."""
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise Refusal(422, 'Send a JSON object: {"q": "the patient\'s question", "treatment": ""}.')
+        q, treatment = body.get("q"), body.get("treatment")
+    else:
+        q, treatment = await form_text(request, "q", services.MAX_QUERY_CHARS), await form_text(request, "treatment")
+    if not isinstance(q, str) or not q.strip():
         raise Refusal(422, "Type the patient's question in `q`.")
-    result, error = await _search(request, q[:services.MAX_QUERY_CHARS], chosen)
+    chosen = _treatment_param(treatment if isinstance(treatment, str) else None)
+    result, error = await _search(request, q.strip()[:services.MAX_QUERY_CHARS], chosen)
     return api({"error": error}, 503) if error else api(result)
 
 

@@ -1,14 +1,15 @@
 """What the console holds while the web app runs: settings, the store, the assistant used for answer
-search (loaded on first use, swapped after a publish), session signing and the sign-in limiter."""
+search (loaded on first use, swapped after a publish), session signing, client addresses and the sign-in
+limiter."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from bot.config import Settings
+from bot.config import DEFAULT_DESK_SECRET_FILE, Settings, parse_networks
 from bot.errors import LoadError
-from web.desk.security import Sessions, SignInLimiter, load_secret
+from web.desk.security import Sessions, SignInLimiter, client_address, cookies_secure, load_secret
 
 log = logging.getLogger("aftercare.desk")
 
@@ -24,10 +25,19 @@ class Desk:
         self._assistant = None
         self._embedder = None
         self._lock = threading.RLock()
-        self.sessions = Sessions(load_secret(settings.desk_secret_file))
+        # Raises SecretError on a short or unreadable key, or a configured file that is missing: the console
+        # does not start rather than sign cookies with a weak or throwaway key.
+        secret_file = settings.desk_secret_file
+        self.sessions = Sessions(load_secret(secret_file, create=secret_file == DEFAULT_DESK_SECRET_FILE))
         self.limiter = limiter or SignInLimiter()
+        self.secure_cookies = cookies_secure(settings.secure_cookies, settings.public_url)
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
         # One corpus change at a time: a draft write, an index rebuild and a reload are one step.
         self.corpus_lock = threading.Lock()
+
+    def client_address(self, peer: str | None, forwarded_for: str | None) -> str:
+        """The address a request came from, believing X-Forwarded-For only from a configured trusted proxy."""
+        return client_address(peer, forwarded_for, self.trusted_proxies)
 
     @property
     def store(self):

@@ -1,54 +1,105 @@
-"""Console security: signed session cookies, CSRF tokens and sign-in rate limits."""
+"""Console security: the signing secret, signed session cookies, CSRF tokens, client addresses and sign-in
+throttling."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 COOKIE = "desk_session"
 COOKIE_PATH = "/desk"
 SESSION_SECONDS = 12 * 3600
-SIGNIN_WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_USER = 5  # a password guesser gets five tries per account per window
-MAX_ATTEMPTS_PER_IP = 20  # and twenty sign-ins per address, whatever the account
+MIN_SECRET_BYTES = 32
+
+# Throttling: a few free tries, then a delay that doubles with each further failure (15 s ... 15 min).
+FREE_TRIES_PER_ACCOUNT_AND_ADDRESS = 5  # someone mistyping their own password
+FREE_TRIES_PER_ADDRESS = 20  # one client guessing across many accounts
+FREE_TRIES_PER_ACCOUNT = 50  # many clients guessing one account; addresses it signed in from are spared
+FIRST_DELAY_SECONDS = 15.0
+MAX_DELAY_SECONDS = 15 * 60.0
+FORGET_SECONDS = 3600.0  # an hour without a failure clears a counter
+MAX_TRACKED_KEYS = 10_000  # per table: the limiter's memory is bounded whatever an attacker sends
+KNOWN_ADDRESSES_PER_ACCOUNT = 8
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-def load_secret(path: Path) -> bytes:
-    """The cookie-signing key: read from `path`, created (random, owner-only) on first use."""
+class SecretError(RuntimeError):
+    """The console's signing secret is missing or unusable; the message says how to fix it."""
+
+
+def _new_key_hint(path: Path) -> str:
+    return f"python -c 'import secrets; print(secrets.token_hex(32))' > {path} && chmod 600 {path}"
+
+
+def load_secret(path: Path, create: bool = True) -> bytes:
+    """The cookie-signing key read from `path`; created (random, owner-only) only when missing and `create`.
+
+    A file that exists but holds fewer than 32 bytes is refused, never used: an empty or short key lets
+    anyone forge an admin's cookie."""
     path = Path(path)
-    if path.exists():
+    if not path.exists():
+        if not create:
+            raise SecretError(
+                f"The console's secret file {path} (AFTERCARE_DESK_SECRET_FILE) does not exist. The console does "
+                f"not start without it, so that every process and restart signs cookies with the same key. "
+                f"Create it: {_new_key_hint(path)}"
+            )
+        _create_secret(path)
+    try:
         key = path.read_bytes().strip()
-        if len(key) >= 32:
-            return key
+    except OSError as exc:
+        raise SecretError(f"The console's secret file {path} cannot be read ({exc.strerror}).") from None
+    if len(key) < MIN_SECRET_BYTES:
+        raise SecretError(
+            f"The console's secret file {path} holds {len(key)} bytes; it needs at least {MIN_SECRET_BYTES} random "
+            f"bytes. Replace it (this signs everyone out): {_new_key_hint(path)}"
+        )
+    return key
+
+
+def _create_secret(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32).encode()
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
+        handle.write(secrets.token_hex(32).encode())
     try:
         os.link(temp, path)  # first writer wins; a concurrent process reads the same key
     except FileExistsError:
         pass
     finally:
         temp.unlink(missing_ok=True)
-    return path.read_bytes().strip()
+
+
+def cookies_secure(setting: str, public_url: str) -> bool:
+    """Whether session cookies carry `Secure`: `on`, `off`, or `auto` (on when the public URL is https)."""
+    if setting == "auto":
+        return urlsplit(public_url).scheme == "https"
+    return setting == "on"
 
 
 @dataclass(frozen=True)
 class Session:
-    """What the cookie holds: who signed in (None before sign-in) and the CSRF token of this session."""
+    """What the cookie holds: who signed in (None before sign-in), the CSRF token of this session and the
+    account's session version when it was issued (a newer version in the database ends the session)."""
 
     username: str | None
     csrf: str
+    version: int | None = None
 
 
 class Sessions:
@@ -59,6 +110,7 @@ class Sessions:
         self.max_age = max_age
 
     def read(self, cookie: str | None) -> Session | None:
+        """The session in a cookie, or None when it is absent, forged or expired."""
         if not cookie:
             return None
         try:
@@ -67,56 +119,171 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
             return None
-        username = data.get("u")
-        return Session(username if isinstance(username, str) else None, data["csrf"])
+        username, version = data.get("u"), data.get("v")
+        return Session(username if isinstance(username, str) else None, data["csrf"],
+                       version if isinstance(version, int) else None)
 
-    def new(self, username: str | None) -> Session:
+    def new(self, username: str | None, version: int | None = None) -> Session:
         """A fresh session with a fresh CSRF token (signing in never keeps the old token)."""
-        return Session(username, secrets.token_urlsafe(32))
+        return Session(username, secrets.token_urlsafe(32), version)
 
     def dump(self, session: Session) -> str:
-        return self._serializer.dumps({"u": session.username, "csrf": session.csrf})
+        """The signed cookie value for a session."""
+        return self._serializer.dumps({"u": session.username, "csrf": session.csrf, "v": session.version})
 
 
 def csrf_matches(session: Session | None, token: str | None) -> bool:
+    """Whether `token` is this session's CSRF token (compared in constant time)."""
     return bool(session and token) and hmac.compare_digest(session.csrf.encode(), token.encode())
 
 
+# ------------------------------------------------------------------------------------------- client address
+
+
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxies: tuple[Network, ...]) -> str:
+    """The client's address: the connection's peer, unless the peer is a trusted proxy; then the nearest
+    X-Forwarded-For hop that is not a trusted proxy (hops further left are whatever the client wrote)."""
+    address = peer or "unknown"
+    if not forwarded_for or not _trusted(address, proxies):
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",")]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address  # a malformed hop: keep the last address a trusted proxy vouched for
+        if not _trusted(hop, proxies):
+            return hop
+        address = hop
+    return address
+
+
+def limiter_key(address: str) -> str:
+    """One key per client: an IPv6 address counts as its /64, which one household or host usually owns."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+# ------------------------------------------------------------------------------------------- throttling
+
+
+class BoundedDict(Generic[K, V]):
+    """A dict holding at most `max_items` keys; the least recently used one goes first."""
+
+    def __init__(self, max_items: int):
+        self.max_items = max_items
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def set(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass
+class Failures:
+    """Failed sign-ins counted under one key, and when the last one happened."""
+
+    count: int
+    last: float
+
+
+def delay_after(failures: int, free: int) -> float:
+    """Seconds to wait after `failures` failures when `free` are allowed without waiting."""
+    if failures < free:
+        return 0.0
+    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** min(failures - free, 20))
+
+
 class SignInLimiter:
-    """Sliding-window limits on sign-in: failures per username, attempts per client address.
+    """Slows password guessing without locking the real user out.
 
-    In memory, per web process: a restart forgets, which is fine for slowing down password guessing."""
+    Failures are counted per account and address, per address and per account; past a few free tries
+    each further failure doubles the wait. The per-account count applies only to addresses the account has
+    not signed in from, so guesses from elsewhere slow the guesser, not the user at their usual desk.
+    In memory, per web process, bounded: a restart forgets, which is fine for slowing guessing down."""
 
-    def __init__(self, per_user: int = MAX_FAILURES_PER_USER, per_ip: int = MAX_ATTEMPTS_PER_IP,
-                 window: float = SIGNIN_WINDOW_SECONDS, clock=time.monotonic):
-        self.per_user, self.per_ip, self.window, self.clock = per_user, per_ip, window, clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._attempts: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, clock=time.monotonic, max_keys: int = MAX_TRACKED_KEYS):
+        self.clock = clock
+        self._pairs: BoundedDict[tuple[str, str], Failures] = BoundedDict(max_keys)
+        self._addresses: BoundedDict[str, Failures] = BoundedDict(max_keys)
+        self._accounts: BoundedDict[str, Failures] = BoundedDict(max_keys)
+        self._known: BoundedDict[str, tuple[str, ...]] = BoundedDict(max_keys)
         self._lock = threading.Lock()
 
-    def _recent(self, events: deque[float], now: float) -> deque[float]:
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        return events
+    def _wait(self, table: BoundedDict, key, free: int, now: float) -> float:
+        failures = table.get(key)
+        if failures is None:
+            return 0.0
+        if now - failures.last > FORGET_SECONDS:
+            table.pop(key)
+            return 0.0
+        return max(0.0, failures.last + delay_after(failures.count, free) - now)
 
-    def retry_after(self, username: str, ip: str) -> int:
+    def retry_after(self, username: str, address: str) -> int:
         """Seconds until this sign-in may be tried, 0 if it may be tried now."""
-        now = self.clock()
+        ip, now = limiter_key(address), self.clock()
         with self._lock:
-            waits = []
-            user = self._recent(self._failures[username], now)
-            if len(user) >= self.per_user:
-                waits.append(user[0] + self.window - now)
-            address = self._recent(self._attempts[ip], now)
-            if len(address) >= self.per_ip:
-                waits.append(address[0] + self.window - now)
-        return int(max(waits)) + 1 if waits else 0
+            waits = [self._wait(self._pairs, (username, ip), FREE_TRIES_PER_ACCOUNT_AND_ADDRESS, now),
+                     self._wait(self._addresses, ip, FREE_TRIES_PER_ADDRESS, now)]
+            if ip not in (self._known.get(username) or ()):
+                waits.append(self._wait(self._accounts, username, FREE_TRIES_PER_ACCOUNT, now))
+        wait = max(waits)
+        return int(wait) + 1 if wait > 0 else 0
 
-    def record(self, username: str, ip: str, success: bool) -> None:
-        now = self.clock()
+    def record(self, username: str, address: str, success: bool) -> None:
+        """Count one sign-in that was tried (not one refused for waiting)."""
+        ip, now = limiter_key(address), self.clock()
         with self._lock:
-            self._attempts[ip].append(now)
             if success:
-                self._failures.pop(username, None)
-            else:
-                self._failures[username].append(now)
+                # Only this account from this address starts afresh: signing in to one's own account must not
+                # clear the failures an address ran up against other accounts.
+                self._pairs.pop((username, ip))
+                known = tuple(a for a in self._known.get(username) or () if a != ip)
+                self._known.set(username, (ip, *known)[:KNOWN_ADDRESSES_PER_ACCOUNT])
+                return
+            for table, key in ((self._pairs, (username, ip)), (self._addresses, ip), (self._accounts, username)):
+                failures = table.get(key)
+                if failures is None or now - failures.last > FORGET_SECONDS:
+                    failures = Failures(0, now)
+                table.set(key, Failures(failures.count + 1, now))
+
+    def clear(self) -> None:
+        """Forget every count (tests, or an operator after an incident)."""
+        with self._lock:
+            for table in (self._pairs, self._addresses, self._accounts, self._known):
+                table.clear()
+
+    def tracked(self) -> int:
+        """How many keys the limiter holds in all (its memory, for tests and monitoring)."""
+        return len(self._pairs) + len(self._addresses) + len(self._accounts) + len(self._known)
