@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,8 +14,8 @@ from typing import TYPE_CHECKING
 from bot.config import PROJECT_ROOT, Settings, describe
 from bot.corpus import load_corpus
 from bot.errors import LoadError
-from bot.corpus_writer import ImportPlan, plan_import, read_existing, write_threads
-from bot.importers import FORMATS, ParsedFile, preview, read_file
+from bot.corpus_writer import plan_import, read_existing, write_threads
+from bot.importers import FORMATS, preview, read_paths
 from bot.index import CACHE_DIR, build_index, choose_index_type, read_meta, save_index, staleness
 from bot.review import review_warnings
 from bot.treatments import load_vocabulary
@@ -137,43 +136,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_report(files: list[ParsedFile], plan: ImportPlan) -> list[str]:
-    """Per input file: a line of counts, then each thread it touched and each problem with its place."""
-    lines = []
-    for file in dict.fromkeys(parsed.file for parsed in files):
-        outcomes = [o for o in plan.outcomes if o.file == file]
-        kinds = (("conflict", plan.conflicts), ("rejected", plan.rejected), ("warning", plan.warnings))
-        problems = [(kind, p) for kind, group in kinds for p in group if p.file == file]
-        threads = Counter(o.action for o in outcomes)
-        answers = {k: sum(getattr(o, f"answers_{k}") for o in outcomes) for k in ("added", "updated", "skipped")}
-        rejected = sum(kind == "rejected" for kind, _ in problems)
-        lines.append(
-            f"{file}: threads {threads['added']} added, {threads['changed'] + threads['replaced']} changed, "
-            f"{threads['unchanged']} unchanged; answers {answers['added']} added, {answers['updated']} updated, "
-            f"{answers['skipped']} skipped as identical; {rejected} record(s) rejected"
-        )
-        for o in outcomes:
-            counts = [f"{n} {what}" for n, what in
-                      ((o.answers_added, "added"), (o.answers_updated, "updated"), (o.answers_skipped, "skipped"))
-                      if n]
-            parts = [f"answers {', '.join(counts)}"] if counts else []
-            parts += [f"set {', '.join(o.fields)}"] if o.fields else []
-            lines.append(f"  {o.action:<9} {o.thread_id} ({'; '.join(parts) or 'no change'})")
-        lines += [f"  {kind:<9} {p.place}: {p.field}: {p.reason}" for kind, p in problems]
-    return lines
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     """Import answers into the corpus: read and check every file, then write every changed thread or none."""
+    from bot.import_report import Progress, file_lines, parse_report, summary_lines
+
     settings = _settings(args)
     vocabulary = load_vocabulary(settings.treatments_file)
-    files = [read_file(Path(path), args.format, vocabulary) for path in args.paths]
+    noun = "pages" if args.format in ("qa-page", "html") else "files"
+    files = read_paths([Path(path) for path in args.paths], args.format, vocabulary, progress=Progress(noun))
     plan = plan_import(read_existing(settings.corpus_dir), files, vocabulary, replace=args.replace)
     # With --json, standard output carries the JSON alone; the report goes to standard error.
     report = sys.stderr if args.json else sys.stdout
-    print("\n".join(_import_report(files, plan)), file=report)
+    print("\n".join(file_lines(files, plan) + [""] + summary_lines(files, plan, noun)), file=report)
     if args.json and (plan.ok or args.dry_run):
-        print(json.dumps(preview(list(plan.imported)), ensure_ascii=False, indent=2))
+        data = {**preview(list(plan.imported)), "files": parse_report(files, plan)}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     if not plan.ok:
         print(f"error: {len(plan.conflicts)} id conflict(s); nothing written", file=sys.stderr)
         return 2
@@ -289,7 +266,7 @@ def parser() -> argparse.ArgumentParser:
     index.set_defaults(func=cmd_index)
     sub.add_parser("validate", help="validate the answer corpus").set_defaults(func=cmd_validate)
     imp = sub.add_parser("import", help="import answers from files into the corpus (drafts unless the input says)")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="input files")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="input files, or folders (each one's files of the format)")
     imp.add_argument("--format", required=True, choices=FORMATS, help="format of the files")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     imp.add_argument("--json", action="store_true", help="print the imported threads as JSON (report on stderr)")

@@ -86,13 +86,28 @@ def _combine(old: Answer, new: Answer) -> Answer:
     return old.model_copy(update={"author": author, **stated})
 
 
+def _starts(short: Answer, long: Answer) -> bool:
+    """Whether `short` is `long` cut short, as a page shows an answer up to "... more": same author, and its text
+    opens the other's."""
+    (name, text), (other_name, other_text) = _answer_key(short), _answer_key(long)
+    return name == other_name and len(text) >= 20 and len(other_text) > len(text) and other_text.startswith(text)
+
+
 def merge_answers(existing: Sequence[Answer], new: Sequence[Answer]) -> tuple[tuple[Answer, ...], int, int, int]:
-    """Existing answers plus the new ones: (answers, added, updated, skipped as identical)."""
+    """Existing answers plus the new ones: (answers, added, updated, skipped as identical). An answer that another
+    one only cuts short is the same answer, and the longer text is kept."""
     answers = list(existing)
     where = {_answer_key(a): k for k, a in enumerate(answers)}
     added = updated = skipped = 0
     for answer in new:
         k = where.get(_answer_key(answer))
+        if k is None:
+            k = next((i for i, old in enumerate(answers) if _starts(old, answer) or _starts(answer, old)), None)
+            if k is not None and _starts(answers[k], answer):
+                where[_answer_key(answer)] = k
+                answers[k] = _combine(answers[k], answer).model_copy(update={"body": answer.body})
+                updated += 1
+                continue
         if k is None:
             where[_answer_key(answer)] = len(answers)
             answers.append(answer)

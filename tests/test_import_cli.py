@@ -26,39 +26,45 @@ def test_dry_run_json_prints_the_page_and_writes_nothing(tmp_path, capsys):
     assert bot(corpus, PAGE, "--format", "qa-page", "--dry-run", "--json") == 0
     out, err = capsys.readouterr()
     assert not corpus.exists()
-    assert json.loads(out) == {
-        "threads": [
-            {
-                "id": "can-i-get-a-hydrafacial-the-week-after-lip-filler",
-                "question": "Can I get a hydrafacial the week after lip filler?",
-                "body": "I booked a facial for five days after my lip filler appointment. Should I move it?",
-                "answers": [
-                    {
-                        "title": "Facials after filler",
-                        "body": "Wait two weeks so the filler can settle; suction and massage on the lips can move it.",
-                        "author": {"name": "Priya N. Okafor", "credentials": "MD", "specialty": "Facial Plastic Surgeon",
-                                   "location": "Denver"},
-                        "rating": {"stars": 4.8, "reviews": 61},
-                    },
-                    {
-                        "title": None,
-                        "body": "Thank you for your question. A facial that avoids the lips is fine after 48 hours.\n\n"
-                        "Best wishes,\nSam Reyes, D.O.\nSalt Lake City, UT",
-                        "author": {"name": "Sam Reyes", "credentials": "DO, FAAD", "specialty": "Dermatologist",
-                                   "location": "Salt Lake City"},
-                        "rating": {"stars": 5.0, "reviews": 9},
-                    },
-                    {
-                        "title": "Hydrafacial timing",
-                        "body": "Most of my patients wait one week.",
-                        "author": {"name": None, "credentials": None, "specialty": "Dermatologic Surgeon",
-                                   "location": "San Antonio"},
-                        "rating": {"stars": 4.9, "reviews": 140},
-                    },
-                ],
-            }
-        ]
-    }
+    data = json.loads(out)
+    assert data["threads"] == [
+        {
+            "id": "can-i-get-a-hydrafacial-the-week-after-lip-filler",
+            "question": "Can I get a hydrafacial the week after lip filler?",
+            "body": "I booked a facial for five days after my lip filler appointment. Should I move it?",
+            "answers": [
+                {
+                    "title": "Facials after filler",
+                    "body": "Wait two weeks so the filler can settle; suction and massage on the lips can move it.",
+                    "author": {"name": "Priya N. Okafor", "credentials": "MD", "specialty": "Facial Plastic Surgeon",
+                               "location": "Denver"},
+                    "rating": {"stars": 4.8, "reviews": 61},
+                },
+                {
+                    "title": None,
+                    "body": "Thank you for your question. A facial that avoids the lips is fine after 48 hours.\n\n"
+                    "Best wishes,\nSam Reyes, D.O.\nSalt Lake City, UT",
+                    "author": {"name": "Sam Reyes", "credentials": "DO, FAAD", "specialty": "Dermatologist",
+                               "location": "Salt Lake City"},
+                    "rating": {"stars": 5.0, "reviews": 9},
+                },
+                {
+                    "title": "Hydrafacial timing",
+                    "body": "Most of my patients wait one week.",
+                    "author": {"name": None, "credentials": None, "specialty": "Dermatologic Surgeon",
+                               "location": "San Antonio"},
+                    "rating": {"stars": 4.9, "reviews": 140},
+                },
+            ],
+        }
+    ]
+    # Beside the threads, the parse of every page: what it gave, and what it rejected, warned about or left out.
+    (page,) = data["files"]
+    assert page["threads"] == [{"question": "Can I get a hydrafacial the week after lip filler?", "place": "line 1",
+                                "answers": 3, "id": "can-i-get-a-hydrafacial-the-week-after-lip-filler",
+                                "action": "added"}]
+    assert [w["place"] for w in page["warnings"]] == ["line 29"] and page["rejected"] == []
+    assert [d["field"] for d in page["dropped"]] == ["photo tag"]
     # The report goes to stderr so stdout stays JSON.
     assert "threads 1 added" in err and "line 29: author.name" in err and "nothing written" in err
 

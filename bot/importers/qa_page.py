@@ -1,272 +1,287 @@
 """Parse the plain text of a public doctor Q&A page, as a person copies it from the browser.
 
-The page reads: the question title (maybe ending "(Photo)"), an optional question body, "Doctor Answers N",
-then each answer as [title] body, [name, credentials], "City Specialty", [rating], and the site's disclaimer.
-Only the "City Specialty" line is always there, so it anchors each answer's byline.
+The page reads: the question title (maybe with "(Photo)"), maybe the question's text, an answer-count header
+("Doctor Answers 5", "Doctor Answers (15)", "13 Doctor Answers | Asked by ...", "3 Answers", or none), then the
+answers. Mostly each answer is [title] text, then a byline ([name, credentials], "City Specialty", [rating]);
+the "City Specialty" line is always there, so it anchors the byline (bylines.py). Other sites head each answer
+with "Name (City, ST) on Oct 20, 2011" instead. Site residue (clutter.py) is taken out first, and reported.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from bot.corpus import Answer
+from bot.importers import clutter
+from bot.importers.bylines import (  # noqa: F401  (city_and_specialty, name_and_credentials: the page's API)
+    Byline,
+    bylines_before,
+    bylines_under,
+    city_and_specialty,
+    name_and_credentials,
+)
 from bot.importers.records import ImportedThread, ParsedFile, Problem, schema_problems
 
-# Specialties as such pages print them. Matched longest first, so "Facial Plastic Surgeon" wins over
-# "Plastic Surgeon" and the words before the match are the city.
-SPECIALTIES = (
-    "Facial Plastic Surgeon", "Facial Plastic and Reconstructive Surgeon", "Plastic Surgeon",
-    "Plastic and Reconstructive Surgeon", "Reconstructive Surgeon", "Cosmetic Surgeon", "Dermatologic Surgeon",
-    "Mohs Surgeon", "Dermatologist", "Cosmetic Dermatologist", "Oculoplastic Surgeon", "Oculofacial Plastic Surgeon",
-    "Ophthalmic Plastic Surgeon", "Ophthalmologist", "Otolaryngologist", "ENT Surgeon", "Head and Neck Surgeon",
-    "Oral and Maxillofacial Surgeon", "Maxillofacial Surgeon", "Oral Surgeon", "Hair Restoration Surgeon",
-    "Hair Transplant Surgeon", "Breast Surgeon", "General Surgeon", "Vascular Surgeon", "Bariatric Surgeon",
-    "Phlebologist", "Aesthetic Physician", "Cosmetic Physician", "Family Physician", "Family Medicine Physician",
-    "Internal Medicine Physician", "Emergency Medicine Physician", "Internist", "Anesthesiologist", "Radiologist",
-    "Interventional Radiologist", "Endocrinologist", "Gynecologist", "Obstetrician-Gynecologist", "OB-GYN",
-    "Urogynecologist", "Urologist", "Nurse Practitioner", "Physician Assistant", "Registered Nurse", "Nurse Injector",
-    "Aesthetic Nurse", "Aesthetic Nurse Practitioner", "Cosmetic Dentist", "Dentist", "Orthodontist", "Periodontist",
-    "Prosthodontist", "Aesthetician", "Esthetician", "Medical Aesthetician", "Laser Specialist",
+_HEADER = re.compile(
+    r"^(?:(?P<n1>\d+)\s+)?(?P<what>doctor answers?|answers?)(?:\s*\(?(?P<n2>\d+)\)?)?(?:\s*[|·•]\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
 )
-# Bare words that still end a byline but say little; a match on one of these is reported for checking.
-GENERIC_SPECIALTIES = ("Surgeon", "Physician", "Doctor", "Nurse", "Specialist", "Practitioner")
-_BY_LENGTH = sorted(SPECIALTIES + GENERIC_SPECIALTIES, key=len, reverse=True)
-
-_PHOTO = re.compile(r"\s*\(photos?\)\s*$", re.IGNORECASE)
-_HEADER = re.compile(r"^(?:(\d+)\s+)?doctor answers?(?:\s*\(?(\d+)\)?)?$", re.IGNORECASE)
-_RATING = re.compile(r"^(\d+(?:\.\d+)?)\s+out of\s+5\s+stars?(?:\s+([\d,]+)\s+reviews?)?$", re.IGNORECASE)
-_REVIEWS = re.compile(r"^([\d,]+)\s+reviews?$", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"educational purposes|substitute for (?:professional )?medical advice", re.IGNORECASE)
-_CREDENTIAL = re.compile(r"^[A-Z][A-Za-z.()/-]{1,11}$")
-_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
-_PARTICLES = {"de", "del", "della", "der", "di", "da", "do", "dos", "du", "la", "las", "le", "les", "los", "van", "von",
-              "of", "on", "upon", "y", "bin", "al"}
-# Capitalised words that open titles and sentences ("Ask Your Dermatologist"), never part of a city.
-_NOT_CITY = {"ask", "see", "consult", "visit", "find", "choose", "your", "my", "our", "a", "an", "i", "dr", "doctor",
-             "board", "certified", "board-certified", "experienced", "qualified", "expert", "licensed", "good", "best",
-             "top", "local", "trusted", "skilled"}
-_ROMAN = {"II", "III", "IV"}
+_INNER_SENTENCE = re.compile(r"[.!?]\s+[A-Z]")
+_NO_PAGE = ("not a doctor Q&A page: no 'Doctor Answers N' line between the question and the answers, and no "
+            "answer bylines ('Denver Facial Plastic Surgeon' under an answer, or 'Name (City, ST) on Oct 20, 2011' "
+            "before one)")
 
 
 @dataclass(frozen=True)
-class Byline:
-    """The lines under an answer: who wrote it, where, and their rating. `start`/`end` are line indexes."""
-
-    start: int
-    end: int
-    anchor: int
-    name: str | None
-    credentials: str
-    specialty: str
-    location: str
-    rating: tuple[float, int | None] | None  # reviews None: the page gave stars without a review count
-    doubt: str | None  # why the city/specialty split should be checked, if it should
+class _Header:
+    index: int
+    stated: int | None
+    words: str  # "doctor answers" or "answers", as the count is reported back
+    rest: str | None  # what follows a "|" on the line, such as "Asked by NAME in CITY, ST"
 
 
-def _is_credential(part: str) -> bool:
-    return bool(_CREDENTIAL.match(part)) and sum(c.isupper() for c in part) >= 2 and part not in _ROMAN
+@dataclass
+class _Out:
+    """What one page parse collects as it goes."""
+
+    file: str
+    answers: list[Answer] = field(default_factory=list)
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dropped: list[clutter.Dropped] = field(default_factory=list)
+
+    def problem(self, kind: str, line: int, name: str, reason: str) -> None:
+        getattr(self, kind).append(Problem(self.file, f"line {line + 1}", name, reason))
 
 
-def _is_name(text: str, tokens_min: int) -> bool:
-    words = text.replace(",", " ").split()
-    return tokens_min <= len(words) <= 6 and all(
-        _WORD.match(w) and (w[0].isupper() or w.lower() in _PARTICLES) for w in words
-    )
-
-
-def name_and_credentials(line: str) -> tuple[str, str] | None:
-    """Split "Sam Reyes, DO, FAAD" into ("Sam Reyes", "DO, FAAD"); None if the line is not a name line."""
-    parts = [p.strip() for p in line.split(",")]
-    first = next((k for k, p in enumerate(parts) if k > 0 and _is_credential(p)), len(parts))
-    name, credentials = ", ".join(parts[:first]), parts[first:]
-    if not all(_is_credential(c) for c in credentials):
-        return None
-    # Without credentials a lone word is too likely to be something else; ask for a first and last name.
-    if not _is_name(name, tokens_min=1 if credentials else 2):
-        return None
-    return name, ", ".join(credentials)
-
-
-def _is_city(text: str) -> bool:
-    words = text.replace(",", " ").split()
-    return len(words) <= 5 and all(
-        _WORD.match(w) and (w[0].isupper() or w.lower() in _PARTICLES or w.lower().startswith(("d'", "l'")))
-        and w.lower().strip(".") not in _NOT_CITY
-        for w in words
-    )
-
-
-def city_and_specialty(line: str) -> tuple[str, str, bool] | None:
-    """Split "Salt Lake City Dermatologist" into ("Salt Lake City", "Dermatologist", generic?); None if it is no
-    such line. The longest known specialty the line ends with wins; what comes before it must read as a city."""
-    lowered = line.lower()
-    for specialty in _BY_LENGTH:
-        if lowered == specialty.lower() or lowered.endswith(" " + specialty.lower()):
-            city = line[: len(line) - len(specialty)].strip().rstrip(",").strip()
-            if city and not _is_city(city):
-                return None
-            return city, line[len(line) - len(specialty):], specialty in GENERIC_SPECIALTIES
+def _header(lines: list[str]) -> _Header | None:
+    for k, line in enumerate(lines):
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        stated = match["n1"] or match["n2"]
+        doctor = match["what"].lower().startswith("doctor")
+        # A bare "Answers" heading is too common in text to mark a page; other sites' header has a count.
+        if doctor or stated is not None:
+            return _Header(k, int(stated) if stated else None, "doctor answers" if doctor else "answers", match["rest"])
     return None
 
 
-def _rating(lines: list[str], i: int) -> tuple[tuple[float, int | None] | None, int]:
-    """The rating at the first non-blank line from `i`, as (stars, reviews), and the index of its last line."""
-    while i < len(lines) and not lines[i]:
-        i += 1
-    match = _RATING.match(lines[i]) if i < len(lines) else None
-    if not match:
-        return None, i - 1
-    reviews = match.group(2)
-    # Some copies put "61 reviews" on a line of its own.
-    if reviews is None and i + 1 < len(lines) and (split := _REVIEWS.match(lines[i + 1])):
-        reviews, i = split.group(1), i + 1
-    return (float(match.group(1)), int(reviews.replace(",", "")) if reviews else None), i
+def has_answer_header(text: str) -> bool:
+    """Whether the text has an answer-count line such as "Doctor Answers 5" or "3 Answers"."""
+    return _header(clutter.strip(clutter.normalise(text))[0]) is not None
 
 
-def _byline_at(lines: list[str], i: int, segment_start: int) -> Byline | None:
-    """The byline whose "City Specialty" line is line `i`, if it is one."""
-    line = lines[i]
-    if not line or _RATING.match(line):
-        return None
-    split = city_and_specialty(line)
-    rating, end = _rating(lines, i + 1)
-    has_rating = rating is not None
-    named = name_and_credentials(lines[i - 1]) if i - 1 >= segment_start and lines[i - 1] else None
-    has_text = any(lines[segment_start : i - 1 if named else i])
-    doubt = None
-    if split is None:
-        # An unknown specialty still ends a byline when a rating line follows it; keep the line whole.
-        if not has_rating or not _is_city(line):
-            return None
-        split = ("", line, False)
-        doubt = f"unknown specialty in '{line}'; kept whole as the specialty, with no location"
-    elif split[2]:
-        doubt = f"only the generic specialty '{split[1]}' was recognised in '{line}'; check the city and specialty"
-    if not named and not has_rating:
-        # A lone "City Specialty" paragraph: a byline only if it closes some answer text, so an answer title
-        # such as "Ask Your Dermatologist" (which opens an answer) is not taken for one.
-        alone = not lines[i - 1] and (i + 1 == len(lines) or not lines[i + 1])
-        if not (alone and has_text):
-            return None
-    city, specialty, _ = split
-    return Byline(
-        start=i - 1 if named else i,
-        end=max(end, i),
-        anchor=i,
-        name=named[0] if named else None,
-        credentials=named[1] if named else "",
-        specialty=specialty,
-        location=city,
-        rating=rating,
-        doubt=doubt,
-    )
-
-
-def _bylines(lines: list[str], start: int) -> list[Byline]:
-    found, segment_start, i = [], start, start
-    while i < len(lines):
-        byline = _byline_at(lines, i, segment_start)
-        if byline is None:
-            i += 1
-            continue
-        found.append(byline)
-        segment_start = i = byline.end + 1
-    return found
-
-
-def _paragraphs(lines: list[str]) -> list[str]:
-    result, current = [], []
-    for line in lines + [""]:
+def _paragraphs(lines: list[str], start: int = 0, stop: int | None = None) -> list[tuple[int, str]]:
+    """Paragraphs between `start` and `stop`, each with the index of its first line."""
+    result, current, first = [], [], start
+    stop = len(lines) if stop is None else stop
+    for k in range(start, stop + 1):
+        line = lines[k] if k < stop else ""
         if line:
+            first = k if not current else first
             current.append(line)
         elif current:
-            result.append("\n".join(current))
+            result.append((first, "\n".join(current)))
             current = []
     return result
 
 
 def _is_title(paragraph: str) -> bool:
-    return "\n" not in paragraph and len(paragraph) <= 100 and len(paragraph.split()) <= 12 and not paragraph.endswith(
-        (".", "!", ",", ";", ":")
-    )
+    # One short phrase: no line break, no sentence ending inside it ("My lips look big. Is that normal?").
+    return ("\n" not in paragraph and len(paragraph) <= 100 and len(paragraph.split()) <= 12
+            and not paragraph.endswith((".", "!", ",", ";", ":")) and not _INNER_SENTENCE.search(paragraph))
 
 
-def _first_text_line(lines: list[str], start: int, stop: int) -> int:
-    return next((k for k in range(start, stop) if lines[k]), start)
+def _first_text(lines: list[str], start: int, stop: int) -> int | None:
+    return next((k for k in range(start, stop) if lines[k]), None)
+
+
+def _cut(out: _Out, paragraphs: list[tuple[int, str]], what: str) -> list[tuple[int, str]]:
+    """`paragraphs` up to their last whole sentence when the page cut them with "... more", and a warning."""
+    texts, fragment = clutter.cut_more([p for _, p in paragraphs])
+    if fragment is None:
+        return paragraphs
+    at = paragraphs[-1][0]
+    left = f"; the unfinished '{fragment[:60]}' was left out" if fragment else ""
+    if texts:
+        out.problem("warnings", at, what, f"the page cut this text short ('... more'): it ends at its last whole "
+                    f"sentence{left}, and the rest is not on the page")
+    return list(zip([k for k, _ in paragraphs], texts))
+
+
+def _answer(out: _Out, lines: list[str], start: int, stop: int, byline: Byline, under: bool) -> None:
+    """Read the answer on lines `start`..`stop` with its byline into `out`, or say why it was rejected."""
+    paragraphs = _cut(out, _paragraphs(lines, start, stop), "body")
+    at = byline.start if under else byline.anchor
+    if not paragraphs:
+        cut = _paragraphs(lines, start, stop)
+        reason = ("the page cut this answer short ('... more') before its first sentence ended" if cut else
+                  f"no answer text {'above' if under else 'under'} this byline")
+        out.problem("rejected", cut[0][0] if cut else at, "body", reason)
+        return
+    place = f"line {paragraphs[0][0] + 1}"
+    title = None
+    if len(paragraphs) > 1 and _is_title(paragraphs[0][1]):
+        (title_at, title), paragraphs = paragraphs[0], paragraphs[1:]
+        title, tagged = clutter.photo_tag(title)
+        if tagged:
+            out.dropped.append(clutter.Dropped("photo tag", title_at, lines[title_at]))
+    author = {"name": byline.name, "credentials": byline.credentials, "specialty": byline.specialty,
+              "location": byline.location}
+    stars, reviews = byline.rating or (None, None)
+    rating = {"stars": stars, "reviews": reviews} if reviews is not None else None
+    try:
+        out.answers.append(Answer.model_validate({"author": author, "title": title or None, "rating": rating,
+                                                  "body": "\n\n".join(p for _, p in paragraphs), "date": byline.date}))
+    except ValidationError as exc:
+        out.rejected.extend(schema_problems(exc, out.file, place))
+        return
+    if byline.name is None:
+        out.problem("warnings", byline.anchor, "author.name", f"no name line above '{lines[byline.anchor]}'; "
+                    "the answer is kept without an author name")
+    if stars is not None and reviews is None:
+        out.problem("warnings", byline.anchor, "rating", "stars without a review count; the rating was left out")
+    if byline.doubt:
+        out.problem("warnings", byline.anchor, "author.specialty", byline.doubt)
+
+
+def _question_text(out: _Out, lines: list[str], title_at: int, first: Byline) -> tuple[list[tuple[int, str]], int]:
+    """Without an answer-count header the question's text runs into the first answer: the answer starts at its
+    title if it has one, else after a first paragraph that asks something; returns the text and the answer's start."""
+    paragraphs = _paragraphs(lines, title_at + 1, first.start)
+    for k, (at, paragraph) in enumerate(paragraphs):
+        # A short paragraph that asks something is the patient's, not an answer's title.
+        if _is_title(paragraph) and not paragraph.endswith("?") and k + 1 < len(paragraphs):
+            body, start = paragraphs[:k], at
+            break
+    else:
+        body, start = [], title_at + 1
+        if len(paragraphs) >= 2 and "?" in paragraphs[0][1]:
+            body, start = paragraphs[:1], paragraphs[1][0]
+    if len(paragraphs) >= 2:
+        told = f"'{body[-1][1][:50]}' taken as the end of the question's text" if body else "all the text above " \
+               "the first byline taken as its answer"
+        out.problem("warnings", title_at, "question", f"no 'Doctor Answers' line: {told}; check where the first "
+                    "answer begins")
+    return body, start
+
+
+def _tail(out: _Out, lines: list[str], start: int) -> None:
+    """Warn about text after the last answer, up to the site's disclaimer."""
+    disclaimer = next((k for k in range(start, len(lines)) if _DISCLAIMER.search(lines[k])), len(lines))
+    leftover = _first_text(lines, start, disclaimer)
+    if leftover is not None:
+        out.problem("warnings", leftover, "page", f"text after the last byline was ignored: '{lines[leftover][:60]}' "
+                    "(an answer needs a 'City Specialty' line under it)")
+
+
+def _unsigned(out: _Out, lines: list[str], header: _Header) -> int | None:
+    """Other sites' "N Answers" with no bylines at all: one answer per paragraph when the count says so."""
+    if header.words != "answers":
+        return None  # a "Doctor Answers" page always has bylines: without them its answers cannot be told apart
+    stop = next((k for k in range(header.index + 1, len(lines)) if _DISCLAIMER.search(lines[k])), len(lines))
+    paragraphs = _cut(out, _paragraphs(lines, header.index + 1, stop), "body")
+    if header.stated is None or len(paragraphs) != header.stated:
+        return None
+    for at, paragraph in paragraphs:
+        out.answers.append(Answer.model_validate({"author": {}, "body": paragraph}))
+    out.problem("warnings", header.index, "author", f"no bylines: each of the {header.stated} paragraphs under "
+                f"'{lines[header.index]}' was taken as one answer, without an author")
+    return len(paragraphs)
+
+
+def _dropped_problems(file: str, dropped: list[clutter.Dropped]) -> tuple[Problem, ...]:
+    """One line per kind of text left out, with the lines it was on."""
+    by_kind: dict[str, list[clutter.Dropped]] = {}
+    for item in sorted(dropped, key=lambda d: d.line):
+        by_kind.setdefault(item.kind, []).append(item)
+    problems = []
+    for kind, items in by_kind.items():
+        where = ", ".join(str(d.line + 1) for d in items[:8]) + (", ..." if len(items) > 8 else "")
+        also = f" (lines {where})" if len(items) > 1 else ""
+        problems.append(Problem(file, f"line {items[0].line + 1}", kind, f"'{items[0].text[:60]}'{also} left out: "
+                                f"{clutter.WHY[kind]}"))
+    return tuple(problems)
 
 
 def parse(text: str, file: str) -> ParsedFile:
     """Read one copied Q&A page into a thread; say clearly when the text is not such a page."""
-    lines = [" ".join(line.split()) for line in text.replace("\u00a0", " ").splitlines()]
+    raw = clutter.normalise(text)
+    first = _first_text(raw, 0, len(raw))
+    lines, dropped = clutter.strip(raw, clutter.photo_tag(raw[first])[0] if first is not None else None)
+    out = _Out(file, dropped=dropped)
 
-    def reject(place: str, field: str, reason: str) -> ParsedFile:
-        return ParsedFile(file, rejected=(Problem(file, place, field, reason),))
+    def reject(place: str, name: str, reason: str) -> ParsedFile:
+        return ParsedFile(file, rejected=(Problem(file, place, name, reason),),
+                          dropped=_dropped_problems(file, out.dropped))
 
-    header = next((k for k, line in enumerate(lines) if _HEADER.match(line)), None)
-    if header is None:
-        return reject("(file)", "page", "not a doctor Q&A page: no 'Doctor Answers N' line between the question and "
-                      "the answers")
-    title_at = next((k for k in range(header) if lines[k]), None)
+    header = _header(lines)
+    if header is not None and header.rest:
+        kind = "asker" if header.rest.lower().startswith("asked by") else "page clutter"
+        out.dropped.append(clutter.Dropped(kind, header.index, header.rest))
+    title_at = _first_text(lines, 0, header.index if header else len(lines))
     if title_at is None:
-        return reject(f"line {header + 1}", "question", "no question title above 'Doctor Answers'")
-    question = _PHOTO.sub("", lines[title_at])
-    body = "\n\n".join(_paragraphs(lines[title_at + 1 : header])) or None
-    match = _HEADER.match(lines[header])
-    stated = match.group(1) or match.group(2)
+        if header is None:
+            return reject("(file)", "page", _NO_PAGE)
+        return reject(f"line {header.index + 1}", "question", f"no question title above '{lines[header.index]}'")
+    question, tagged = clutter.photo_tag(lines[title_at])
+    if tagged:
+        out.dropped.append(clutter.Dropped("photo tag", title_at, lines[title_at]))
+    start = header.index + 1 if header else title_at + 1
 
-    bylines = _bylines(lines, header + 1)
-    if not bylines:
-        return reject(f"line {header + 1}", "answers", "no answers found: each answer should end with a line of city "
-                      "and specialty, such as 'Denver Facial Plastic Surgeon'")
+    # Each site has one of the two byline shapes; the one found more often is the page's (a line in an answer's
+    # text can look like the other).
+    before, (under, copies) = bylines_before(lines, start), bylines_under(lines, start)
+    if len(before) > len(under):
+        under, copies = [], []
+    else:
+        before = []
+    for copy in copies:
+        for k in range(copy.start, copy.end + 1):
+            if lines[k]:
+                out.dropped.append(clutter.Dropped("byline copy", k, lines[k]))
+                lines[k] = ""
+    found = len(before or under)
+    if header is None and found == 0:
+        return reject("(file)", "page", _NO_PAGE)
+    if header is not None:
+        body = _paragraphs(lines, title_at + 1, header.index)
+    elif before:
+        body = _paragraphs(lines, title_at + 1, before[0].start)
+    else:
+        body, start = _question_text(out, lines, title_at, under[0])
+    body = _cut(out, body, "question body")
 
-    answers: list[Answer] = []
-    rejected: list[Problem] = []
-    warnings: list[Problem] = []
-    previous_end = header
-    for byline in bylines:
-        segment = lines[previous_end + 1 : byline.start]
-        place = f"line {_first_text_line(lines, previous_end + 1, byline.start) + 1}"
-        previous_end = byline.end
-        paras = _paragraphs(segment)
-        if not paras:
-            rejected.append(Problem(file, f"line {byline.start + 1}", "body", "no answer text above this byline"))
-            continue
-        title = paras.pop(0) if len(paras) > 1 and _is_title(paras[0]) else None
-        author = {"name": byline.name, "credentials": byline.credentials, "specialty": byline.specialty,
-                  "location": byline.location}
-        stars, reviews = byline.rating or (None, None)
-        rating = {"stars": stars, "reviews": reviews} if reviews is not None else None
-        try:
-            answers.append(Answer.model_validate(
-                {"author": author, "title": title, "body": "\n\n".join(paras), "rating": rating}
-            ))
-        except ValidationError as exc:
-            rejected.extend(schema_problems(exc, file, place))
-            continue
-        at = f"line {byline.anchor + 1}"
-        if byline.name is None:
-            warnings.append(Problem(file, at, "author.name", f"no name line above '{lines[byline.anchor]}'; "
-                                    "the answer is kept without an author name"))
-        if stars is not None and reviews is None:
-            warnings.append(Problem(file, at, "rating", "stars without a review count; the rating was left out"))
-        if byline.doubt:
-            warnings.append(Problem(file, at, "author.specialty", byline.doubt))
+    if before:
+        stop = next((k for k in range(before[-1].end, len(lines)) if _DISCLAIMER.search(lines[k])), len(lines))
+        ends = [b.start for b in before[1:]] + [stop]
+        skipped = _first_text(lines, start, before[0].start)
+        if skipped is not None:
+            out.problem("warnings", skipped, "page", f"text above the first answer was ignored: '{lines[skipped][:60]}'")
+        for byline, end in zip(before, ends):
+            _answer(out, lines, byline.end + 1, end, byline, under=False)
+    elif under:
+        previous_end = start - 1
+        for byline in under:
+            _answer(out, lines, previous_end + 1, byline.start, byline, under=True)
+            previous_end = byline.end
+        _tail(out, lines, previous_end + 1)
+    elif (found := _unsigned(out, lines, header) or 0) == 0:
+        return reject(f"line {header.index + 1}", "answers", "no answers found: each answer should end with a line "
+                      "of city and specialty, such as 'Denver Facial Plastic Surgeon', or start with "
+                      "'Name (City, ST) on Oct 20, 2011'")
 
-    tail = lines[previous_end + 1 :]
-    disclaimer = next((k for k, line in enumerate(tail) if _DISCLAIMER.search(line)), len(tail))
-    leftover = next((k for k in range(disclaimer) if tail[k]), None)
-    if leftover is not None:
-        at = previous_end + 1 + leftover
-        warnings.append(Problem(file, f"line {at + 1}", "page", f"text after the last byline was ignored: "
-                                f"'{lines[at][:60]}' (an answer needs a 'City Specialty' line under it)"))
-    if stated is not None and int(stated) != len(bylines):
-        warnings.append(Problem(file, f"line {header + 1}", "answers", f"the page says {stated} doctor answers "
-                                f"but {len(bylines)} were found"))
+    if header is not None and header.stated is not None and header.stated != found:
+        out.problem("warnings", header.index, "answers", f"the page says {header.stated} {header.words} but {found} "
+                    "were found")
     threads = ()
-    if answers:
-        threads = (ImportedThread(question=question, body=body, answers=tuple(answers), file=file,
-                                  place=f"line {title_at + 1}"),)
-    return ParsedFile(file, threads=threads, rejected=tuple(rejected), warnings=tuple(warnings))
+    if out.answers:
+        threads = (ImportedThread(question=question, body="\n\n".join(p for _, p in body) or None,
+                                  answers=tuple(out.answers), file=file, place=f"line {title_at + 1}"),)
+    return ParsedFile(file, threads=threads, rejected=tuple(out.rejected), warnings=tuple(out.warnings),
+                      dropped=_dropped_problems(file, out.dropped))

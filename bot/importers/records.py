@@ -42,12 +42,14 @@ class ImportedThread:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """Everything read from one input file: its threads, the records it rejected, and warnings."""
+    """Everything read from one input file: its threads, the records it rejected, warnings, and the text it
+    left out on purpose (a page's template text, vote counts, clutter), each with its place and why."""
 
     file: str
     threads: tuple[ImportedThread, ...] = ()
     rejected: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    dropped: tuple[Problem, ...] = ()
 
 
 def question_key(question: str) -> str:
