@@ -48,8 +48,7 @@ def _reasons(problems: list[Problem]) -> list[str]:
 
 
 def summary_lines(files: list[ParsedFile], plan: ImportPlan, noun: str = "files") -> list[str]:
-    """The whole import in one table: pages read and rejected, threads added or merged, answers added, updated,
-    skipped and rejected, with the reasons for each rejection."""
+    """The whole import in one table: pages read and rejected, threads and answers, and why each was rejected."""
     folders = [p for parsed in files for p in parsed.rejected if p.place == "(folder)"]
     read = [parsed for parsed in files if not any(p.place == "(folder)" for p in parsed.rejected)]
     failed = {parsed.file for parsed in read if not parsed.threads and parsed.rejected}
@@ -91,8 +90,7 @@ def _problems_json(problems: tuple[Problem, ...] | list[Problem]) -> list[dict]:
 
 
 def parse_report(files: list[ParsedFile], plan: ImportPlan) -> list[dict]:
-    """The `--json` "files" list: for every input file what was read from it (each thread's question, place and
-    answer count, and the id it goes to), rejected, warned about and left out."""
+    """The `--json` "files" list: for every input file its threads (and their ids), rejections, warnings, drops."""
     result = []
     for parsed in files:
         outcomes = {o.place: o for o in plan.outcomes if o.file == parsed.file}

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import Settings
 from bot.corpus_writer import merge_answers, plan_import
@@ -234,3 +236,19 @@ def test_other_site_answers_without_bylines_are_split_by_the_stated_count():
     text = (SHAPES / "other-site-unsigned.txt").read_text(encoding="utf-8").replace("2 Answers", "3 Answers")
     (problem,) = parse(text, "p.txt").rejected
     assert (problem.place, problem.field) == ("line 3", "answers")
+
+
+LINES = [line for p in sorted(SHAPES.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=40))
+def test_any_mix_of_page_lines_parses_without_raising_or_residue(lines):
+    parsed = parse("\n".join(lines), "p.txt")
+    assert parsed.threads or parsed.rejected
+    for thread in parsed.threads:
+        for answer in thread.answers:
+            author = answer.author
+            for value in (author.name or "", author.credentials, author.specialty, author.location):
+                assert not RESIDUE.search(value), value
+            assert "{{" not in answer.body and not re.search(r"^[+-]\d+$", answer.body, re.MULTILINE)

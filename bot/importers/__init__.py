@@ -18,8 +18,8 @@ __all__ = ["FORMATS", "ImportedThread", "ParsedFile", "Problem", "expand", "prev
 
 
 def expand(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[ParsedFile]]:
-    """The input files: each file as given, and each folder's files of the format, sorted by name (not its
-    subfolders, where saved pages keep their images and scripts). A folder with none comes back rejected."""
+    """The input files (each folder's files of the format, by name), and a rejection for each folder without any."""
+    # Not a folder's subfolders: a saved page keeps its images, scripts and frames there.
     files: list[Path] = []
     empty: list[ParsedFile] = []
     for path in map(Path, paths):
@@ -38,8 +38,7 @@ def expand(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[ParsedFile
 
 def read_paths(paths: Sequence[Path], fmt: str, vocabulary: Vocabulary,
                progress: Callable[[int, int, str], None] | None = None) -> list[ParsedFile]:
-    """Read every input file and every file of the format in each folder given; `progress(done, total, file)`
-    is called after each one."""
+    """Read every input file and folder; `progress(done, total, file)` is called after each file."""
     files, empty = expand(paths, fmt)
     parsed = list(empty)
     for done, path in enumerate(files, start=1):

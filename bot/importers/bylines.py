@@ -148,8 +148,8 @@ def _rating(lines: list[str], i: int) -> tuple[tuple[float, int | None] | None, 
 
 
 def _names_above(lines: list[str], i: int, segment_start: int) -> tuple[int, str | None, str] | None:
-    """The name and credentials on the lines just above line `i`, and the first line they take: one name line,
-    credentials going on over a second line, or the name twice (in full and short)."""
+    """(first line, name, credentials) on the lines just above line `i`: one name line, credentials going on
+    over a second line, or the name twice (in full and short)."""
     group: list[tuple[int, str, object]] = []
     k = i - 1
     while k >= segment_start and lines[k] and len(group) < 3:
@@ -224,8 +224,7 @@ def _text_between(lines: list[str], start: int, stop: int) -> bool:
 
 
 def bylines_under(lines: list[str], start: int) -> tuple[list[Byline], list[Byline]]:
-    """Every byline under an answer from line `start` on, in page order; and the copies of a byline found inside
-    an answer's text, just above the real one."""
+    """Every byline under an answer from line `start` on, and the byline copies found just above real ones."""
     found, segment_start, i = [], start, start
     while i < len(lines):
         byline = byline_at(lines, i, segment_start)
@@ -241,7 +240,8 @@ def bylines_under(lines: list[str], start: int) -> tuple[list[Byline], list[Byli
     copies: list[Byline] = []
     for k, byline in enumerate(found):
         following = found[k + 1] if k + 1 < len(found) else None
-        if (following is not None and byline.rating is None and not _text_between(lines, byline.end + 1, following.start)
+        if (following is not None and byline.rating is None
+                and not _text_between(lines, byline.end + 1, following.start)
                 and (byline.name is None or same_person(byline.name, following.name))):
             copies.append(byline)
         else:
@@ -250,8 +250,7 @@ def bylines_under(lines: list[str], start: int) -> tuple[list[Byline], list[Byli
 
 
 def before_byline(line: str) -> tuple[str, str, str, dt.date] | None:
-    """Split "Dr. Hana Ito (Austin, TX) on Oct 20, 2011", the line before an answer on some sites, into
-    (name, credentials, location, date); None if it is no such line."""
+    """Split "Dr. Hana Ito (Austin, TX) on Oct 20, 2011" into (name, credentials, location, date), or None."""
     match = _BEFORE.match(line)
     if not match:
         return None

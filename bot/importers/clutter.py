@@ -141,8 +141,7 @@ def _last_sentence_end(text: str) -> int | None:
 
 
 def cut_more(paragraphs: list[str]) -> tuple[list[str], str | None]:
-    """Paragraphs cut by the page ("... more") end at their last whole sentence; returns them and the unfinished
-    fragment left out ('' when only the marker went), or None when the text was not cut."""
+    """Paragraphs cut with "... more" ended at their last whole sentence, and the fragment left out (None: not cut)."""
     if not paragraphs:
         return paragraphs, None
     last = paragraphs[-1]

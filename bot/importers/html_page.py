@@ -102,8 +102,7 @@ def _has_block_child(element: lxml.html.HtmlElement) -> bool:
 
 def render(root: lxml.html.HtmlElement, skip: frozenset[str] = frozenset(),
            left_out: list[tuple[str, int | None]] | None = None) -> list[Line]:
-    """The visible text under `root` as lines, with blank lines between paragraphs; elements named in `skip` are
-    not read, and furniture left out is added to `left_out` as (tag, source line)."""
+    """The visible text under `root` as lines, blank between paragraphs; furniture left out goes to `left_out`."""
     writer = _Writer()
 
     def walk(element: lxml.html.HtmlElement, block: str | None, pre: bool) -> None:
@@ -299,11 +298,9 @@ def _document(raw: str | bytes) -> lxml.html.HtmlElement | None:
 
 
 def parse(raw: str | bytes, file: str) -> ParsedFile:
-    """Read one saved HTML page into threads: a Q&A page's question and answers, or a FAQ page's questions.
-
-    A page whose text has an answer-count header is a Q&A page. Otherwise question/answer structures (question
-    headings, <details>, <dt>) make it a FAQ page; failing those, answer bylines in its text make it a Q&A page.
-    """
+    """Read one saved HTML page into threads: a Q&A page's question and answers, or a FAQ page's questions."""
+    # An answer-count line makes a Q&A page. Otherwise question/answer structures (question headings, <details>,
+    # <dt>) make a FAQ page, since a FAQ's text can hold a line that reads as a byline; failing those, bylines do.
     root = _document(raw)
     if root is None:
         return ParsedFile(file, rejected=(Problem(file, "(file)", "page", "no HTML content"),))

@@ -151,8 +151,8 @@ def _answer(out: _Out, lines: list[str], start: int, stop: int, byline: Byline, 
 
 
 def _question_text(out: _Out, lines: list[str], title_at: int, first: Byline) -> tuple[list[tuple[int, str]], int]:
-    """Without an answer-count header the question's text runs into the first answer: the answer starts at its
-    title if it has one, else after a first paragraph that asks something; returns the text and the answer's start."""
+    """The question's text and the first answer's first line, on a page without an answer-count header."""
+    # The two run together: the answer starts at its title if it has one, else after a first paragraph that asks.
     paragraphs = _paragraphs(lines, title_at + 1, first.start)
     for k, (at, paragraph) in enumerate(paragraphs):
         # A short paragraph that asks something is the patient's, not an answer's title.
@@ -262,7 +262,8 @@ def parse(text: str, file: str) -> ParsedFile:
         ends = [b.start for b in before[1:]] + [stop]
         skipped = _first_text(lines, start, before[0].start)
         if skipped is not None:
-            out.problem("warnings", skipped, "page", f"text above the first answer was ignored: '{lines[skipped][:60]}'")
+            out.problem("warnings", skipped, "page",
+                        f"text above the first answer was ignored: '{lines[skipped][:60]}'")
         for byline, end in zip(before, ends):
             _answer(out, lines, byline.end + 1, end, byline, under=False)
     elif under:
