@@ -3,6 +3,8 @@
     retrieval   the decision path in-process (triage, embed, search, compose), one message at a time
     rest c=1    a message through Rasa's REST channel and the action server, one sender at a time
     rest c=10   ten senders at once
+    encodes     model calls per message with and without the recent-vectors cache, message by message
+                alternately in one run (the cache is emptied before each message: only sharing within it counts)
     start-up    action server from launch until /health answers (model and index loaded)
 """
 
@@ -54,6 +56,32 @@ def bench_retrieval(texts: list[str]) -> None:
     row("retrieval (in-process)", samples, "target p50 <= 15 ms")
 
 
+def bench_encodes(texts: list[str]) -> None:
+    assistant = Assistant.load(Settings.from_env())
+    embedder, encode = assistant.embedder, assistant.embedder._encode
+    calls = {"off": 0, "on": 0}
+    samples: dict[str, list[float]] = {"off": [], "on": []}
+    mode = "off"
+
+    def counting(batch, *args):
+        calls[mode] += 1
+        return encode(batch, *args)
+
+    embedder._encode = counting
+    for text in texts:
+        for mode, size in (("off", 0), ("on", 256)):
+            embedder.recent_size = size
+            embedder._recent.clear()
+            started = time.perf_counter()
+            assistant.ask(text)
+            samples[mode].append((time.perf_counter() - started) * 1000)
+    embedder._encode, embedder.recent_size = encode, 256
+    for mode in ("off", "on"):
+        row(f"encodes, cache {mode}", samples[mode], f"{calls[mode] / len(texts):.2f} model calls/message")
+    ratio = statistics.median(samples["on"]) / statistics.median(samples["off"])
+    print(f"{'encodes':<22} p50 ratio on/off {ratio:.2f}")
+
+
 def post(url: str, text: str, sender: str) -> float:
     started = time.perf_counter()
     response = requests.post(url, json={"sender": sender, "message": text}, timeout=60)
@@ -101,6 +129,7 @@ def main() -> None:
     texts = messages()
     print(f"Benchmarks on {len(texts)} dev-set questions (tests/devset/questions.yml)\n")
     bench_retrieval(texts)
+    bench_encodes(texts)
     bench_startup({"PYTHONUNBUFFERED": "1"})
     stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=Path(tempfile.mkdtemp()))
     stack.start(timeout=300)

@@ -20,7 +20,7 @@ from bot.compose import (
 )
 from bot.config import Settings
 from bot.corpus import Corpus, load_corpus
-from bot.embedding import Embedder
+from bot.embedding import MAX_ENCODED_CHARS, Embedder
 from bot.index import ThreadIndex, load_index
 from bot.retrieval import Candidate, Decision, ThreadParts, Thresholds, decide, on_topic, part_texts, rank, topics
 from bot.review import servable_corpus
@@ -28,8 +28,6 @@ from bot.treatments import Vocabulary, applies_to, family, label, load_vocabular
 
 log = logging.getLogger("aftercare.assistant")
 
-# The embedding model reads at most 256 word pieces; longer text only costs time.
-MAX_QUERY_CHARS = 1000
 _HAS_WORD = re.compile(r"[^\W_]{2,}")
 
 # Terms that name two different treatments; the assistant asks which one before answering (brief, section 3).
@@ -182,7 +180,7 @@ class Assistant:
 
     def candidates(self, message: str, treatment: str | None) -> list[Candidate]:
         """Stored threads ranked for a message, best first."""
-        query = message[:MAX_QUERY_CHARS]
+        query = message[:MAX_ENCODED_CHARS]
         if treatment and treatment not in self.vocabulary.find(query):
             query = f"{query} (after {label(treatment)})"
         vector = self.embedder.encode([query])[0]

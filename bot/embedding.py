@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.resources
 import os
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,13 @@ from bot.config import DEFAULT_MODEL
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+# The model reads at most 256 word pieces; longer text only costs time. Triage and retrieval cut a
+# message at the same place, so the vector of one serves the other.
+MAX_ENCODED_CHARS = 1000
+# Calls with more texts than this bypass the recent-vectors cache.
+RECENT_MAX_TEXTS = 16
 
 
 def resolve_model(model: str) -> str:
@@ -30,6 +39,12 @@ class Embedder:
 
     model_id: str
     _model: object
+    # Vectors of the last few short texts encoded. Triage and retrieval read the same message; the
+    # second encode of it is a lookup (issue 12: two encodes per message were 82% of the action server).
+    recent_size: int = 256
+    _recent: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lowercases: bool | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL) -> "Embedder":
@@ -53,6 +68,31 @@ class Embedder:
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Embed `texts` as a (len(texts), dimension) float32 array of unit vectors."""
+        if not self.recent_size or len(texts) > RECENT_MAX_TEXTS:
+            return self._encode(texts, batch_size, progress)  # a corpus or an eval set: not worth remembering
+        keys = [self._key(t) for t in texts]
+        with self._lock:
+            known = {k: self._recent[k] for k in keys if k in self._recent}
+            for k in known:
+                self._recent.move_to_end(k)
+        missing = list(dict.fromkeys(k for k in keys if k not in known))
+        if missing:
+            fresh = self._encode([texts[keys.index(k)] for k in missing], batch_size, progress)
+            with self._lock:
+                for k, vector in zip(missing, fresh):
+                    known[k] = self._recent[k] = vector
+                while len(self._recent) > self.recent_size:
+                    self._recent.popitem(last=False)
+        return np.stack([known[k] for k in keys]) if keys else self._encode(texts, batch_size, progress)
+
+    def _key(self, text: str) -> str:
+        """The text as the model reads it: an uncased model gives "Botox?" and "botox?" the same vector."""
+        if self._lowercases is None:
+            tokenizer = getattr(self.model, "tokenizer", None)
+            self._lowercases = bool(getattr(tokenizer, "do_lower_case", False))
+        return text.lower() if self._lowercases else text
+
+    def _encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         vectors = self.model.encode(
             texts,
             batch_size=batch_size,

@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from bot import triage
-from bot.embedding import Embedder
+from bot.embedding import MAX_ENCODED_CHARS, Embedder
 from bot.errors import LoadError
 
 LEVELS = ("emergency", "clinic_now", "clinic_soon")
@@ -120,9 +120,16 @@ class SemanticTriage:
 
     def units(self, message: str) -> list[str]:
         """What is compared: each clause without a negation, and the message with the negated clauses left out."""
-        kept = [c for c in triage.clauses(message[:1000]) if not triage.negated_clause(c)]
-        whole = " ".join(kept)
-        return list(dict.fromkeys([whole, *[c for c in kept if len(c.split()) >= 2]])) if whole else []
+        text = message[:MAX_ENCODED_CHARS]
+        every = triage.clauses(text)
+        kept = [c for c in every if not triage.negated_clause(c)]
+        if not kept:
+            return []
+        # Nothing left out: the whole is the message as retrieval reads it, so one vector serves both.
+        whole = text if len(kept) == len(every) else " ".join(kept)
+        # A single clause is the whole message again; comparing it twice only costs an encode.
+        parts = [c for c in kept if len(c.split()) >= 2] if len(kept) > 1 else []
+        return list(dict.fromkeys([whole, *parts]))
 
     def matches(self, message: str, treatment: str | None) -> list[Match]:
         """Per compared unit, its closest applicable red-flag exemplar (scores for threshold sweeps)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.assistant import MAX_QUERY_CHARS, Assistant
-from bot.embedding import Embedder
+from bot.assistant import Assistant
+from bot.embedding import MAX_ENCODED_CHARS, Embedder
 from bot.evaluation.systems import WHOLE_THRESHOLD, System, asking
 from bot.index import thread_text
 from bot.retrieval import Candidate, rank
@@ -98,13 +98,13 @@ class VariantAssistant(Assistant):
         self.filter_treatment = filter_treatment
 
     def query(self, message: str, treatment: str | None) -> str:
-        query = message[:MAX_QUERY_CHARS]
+        query = message[:MAX_ENCODED_CHARS]
         if treatment and treatment not in self.vocabulary.find(query):
             query = f"{query} (after {label(treatment)})"
         return query
 
     def candidates(self, message: str, treatment: str | None) -> list[Candidate]:
-        scores = self.scorer(self.query(message, treatment), message[:MAX_QUERY_CHARS], treatment)
+        scores = self.scorer(self.query(message, treatment), message[:MAX_ENCODED_CHARS], treatment)
         keep = applicable_mask([t.treatments for t in self.threads], treatment) if self.filter_treatment else None
         hits = top_hits(self.ids, scores, self.settings.top_k, keep)
         return rank(hits, self.corpus, treatment, self.settings.treatment_boost)
