@@ -17,6 +17,9 @@ _CANCEL = re.compile(
 )
 
 
+REMOVED = "[removed]"  # what the tracker store keeps of a handoff form answer
+
+
 def is_cancel(text: str) -> bool:
     """Whether typed text asks to cancel ("cancel", "never mind", "stop"...)."""
     return bool(_CANCEL.match(text))
@@ -71,7 +74,8 @@ def transcript(tracker: Tracker, limit: int = 60) -> list[dict[str, str]]:
     lines = []
     for event in tracker.events:
         kind = event.get("event")
-        if kind not in ("user", "bot") or not event.get("text"):
+        # Form answers are stored as "[removed]" (channels/private_tracker.py): the ticket has them as fields.
+        if kind not in ("user", "bot") or not event.get("text") or event["text"] == REMOVED:
             continue
         at = dt.datetime.fromtimestamp(event.get("timestamp") or 0, dt.timezone.utc).isoformat(timespec="seconds")
         lines.append({"role": "patient" if kind == "user" else "bot", "text": event["text"], "at": at})

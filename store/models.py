@@ -77,9 +77,23 @@ class TicketRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # sha256 of the conversation id it came from (never the id itself): one open ticket per sender.
+    sender_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     notes: Mapped[list["TicketNoteRow"]] = relationship(
         back_populates="ticket", order_by="TicketNoteRow.id", cascade="all, delete-orphan"
     )
+
+
+class PendingHandoffRow(Base):
+    """A handoff form's answers while the form runs: kept here, not in Rasa's conversation events, and deleted
+    when the ticket is filed or the form ends (rows older than PENDING_HANDOFF_TTL are ignored and purged)."""
+
+    __tablename__ = "pending_handoffs"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # the sender key, as on TicketRow
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class TicketNoteRow(Base):

@@ -48,6 +48,8 @@ EVENTS = Table(
     Column("data", Text),
 )
 SESSION_STARTED = "session_started"  # Rasa's SessionStarted event: the current session begins at the latest one
+# Rasa's own SQL store and the project's subclass of it (channels/private_tracker.py): the same table.
+SQL_TRACKER_STORES = ("sql", "channels.private_tracker.privatesqltrackerstore")
 _ENV = re.compile(r"\$\{([^}]+)\}")
 
 
@@ -97,7 +99,7 @@ def tracker_store_url(endpoints: Path, base: Path) -> str | None:
     if not tracker:
         return None
     values = {key: _expand(value) for key, value in tracker.items()}
-    if str(values.get("type", "")).lower() != "sql":
+    if str(values.get("type", "")).lower() not in SQL_TRACKER_STORES:
         raise RetentionError(f"{endpoints}: tracker_store type {values.get('type')!r}: `bot purge` handles the SQL "
                              "tracker store only; delete old conversations with that store's own tools")
     dialect, db, host = str(values.get("dialect") or "sqlite"), str(values.get("db") or "rasa.db"), values.get("host")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from store import migrate
-from store.models import FeedbackRow, TicketNoteRow, TicketRow, UnansweredRow, UserRow, utcnow
+from store.models import FeedbackRow, PendingHandoffRow, TicketNoteRow, TicketRow, UnansweredRow, UserRow, utcnow
 from store.privacy import mask_contact, mask_name, normalise_question, question_key, scrub
 
 log = logging.getLogger("aftercare.store")
@@ -36,6 +36,9 @@ MAX_QUESTION_CHARS = 2000
 MAX_TEXT_CHARS = 5000
 MAX_TRANSCRIPT_ITEMS = 500
 MIN_PASSWORD_CHARS = 10
+# A handoff form takes a minute or two; answers of one the patient walked away from are not kept for long.
+PENDING_HANDOFF_TTL = dt.timedelta(hours=1)
+OPEN_TICKET_STATUSES = ("new", "claimed")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -305,8 +308,10 @@ class Store:
 
     # ---------------------------------------------------------------- tickets
 
-    def create_ticket(self, name: str, contact: str, consent: bool, question: str, transcript: list[dict]) -> int:
-        """Store a handoff ticket (status `new`) with the conversation so far; returns its id."""
+    def create_ticket(self, name: str, contact: str, consent: bool, question: str, transcript: list[dict],
+                      sender_key: str | None = None) -> int:
+        """Store a handoff ticket (status `new`) with the conversation so far; returns its id. The sender's
+        pending form answers, if any, are deleted in the same transaction."""
         row = TicketRow(
             status="new",
             name=_required(name, "name", 200),
@@ -314,6 +319,7 @@ class Store:
             consent=bool(consent),
             question=_required(question, "question", MAX_TEXT_CHARS),
             transcript=_transcript(transcript),
+            sender_key=sender_key,
         )
         now = utcnow()
         row.created_at = row.updated_at = now
@@ -321,8 +327,44 @@ class Store:
             session.add(row)
             session.flush()
             ticket_id = row.id
+            if sender_key:
+                session.execute(delete(PendingHandoffRow).where(PendingHandoffRow.key == sender_key))
         log.info("ticket created", extra={"ticket_id": ticket_id, "consent": bool(consent)})
         return ticket_id
+
+    def open_ticket(self, sender_key: str) -> int | None:
+        """The id of this sender's newest ticket the front desk has not resolved yet, else None."""
+        query = (select(TicketRow.id).where(TicketRow.sender_key == sender_key,
+                                            TicketRow.status.in_(OPEN_TICKET_STATUSES))
+                 .order_by(TicketRow.id.desc()).limit(1))
+        with self.session() as session:
+            return session.scalar(query)
+
+    def hold_handoff(self, key: str, *, name: str | None = None, contact: str | None = None) -> None:
+        """Keep a handoff form answer (name or contact) for `key` until the ticket is filed or the form ends."""
+        now = utcnow()
+        with self.session() as session, session.begin():
+            session.execute(delete(PendingHandoffRow).where(PendingHandoffRow.updated_at < now - PENDING_HANDOFF_TTL))
+            row = session.get(PendingHandoffRow, key) or PendingHandoffRow(key=key)
+            if name is not None:
+                row.name = _required(name, "name", 200)
+            if contact is not None:
+                row.contact = _required(contact, "contact", 200)
+            row.updated_at = now
+            session.add(row)
+
+    def pending_handoff(self, key: str) -> tuple[str | None, str | None]:
+        """(name, contact) held for `key` within PENDING_HANDOFF_TTL; (None, None) when there are none."""
+        with self.session() as session:
+            row = session.get(PendingHandoffRow, key)
+            if row is None or row.updated_at < utcnow() - PENDING_HANDOFF_TTL:
+                return None, None
+            return row.name, row.contact
+
+    def drop_handoff(self, key: str) -> None:
+        """Forget the form answers held for `key` (the form was cancelled or ended without a ticket)."""
+        with self.session() as session, session.begin():
+            session.execute(delete(PendingHandoffRow).where(PendingHandoffRow.key == key))
 
     def ticket(self, ticket_id: int) -> Ticket:
         with self.session() as session:
@@ -519,6 +561,9 @@ class Store:
             if not dry_run:
                 for row, where in targets:  # notes go with their ticket (ON DELETE CASCADE)
                     session.execute(delete(row).where(*where))
+                # Answers of handoff forms left unfinished are never kept past their short hold.
+                session.execute(delete(PendingHandoffRow)
+                                .where(PendingHandoffRow.updated_at < utcnow() - PENDING_HANDOFF_TTL))
         purged = Purged(*counts, kept)
         log.info("store purged", extra={"dry_run": dry_run, "tickets": purged.tickets, "unanswered": purged.unanswered,
                                         "feedback": purged.feedback, "open_tickets_kept": kept})

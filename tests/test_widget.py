@@ -382,3 +382,30 @@ def test_phone_sized_screen_and_reduced_motion(stack, chromium):  # noqa: F811
         expect(page.get_by_role("button", name=LAUNCHER)).to_be_visible()
     finally:
         ctx.close()
+
+
+def test_new_chat_ends_the_old_conversation_on_the_server(stack, context):
+    import sqlite3
+    import time
+
+    page = context.new_page()
+    open_widget(page, f"{stack.web_url}/")
+    ask(page, "I had juvederm in my lips this morning, how long will they be swollen?")
+    stored = page.evaluate("() => Object.entries(localStorage).filter(([k]) => k.startsWith('aftercare-widget:'))")
+    old = json.loads(stored[0][1])["sessionId"]
+    page.get_by_role("button", name="Start a new conversation (clears this one from this browser)").click()
+    ask(page, "can I fly after filler?")  # the new conversation works
+
+    def restarted() -> bool:
+        with sqlite3.connect(stack.workdir / "tracker.db") as db:
+            return bool(db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'restart'",
+                                   (old,)).fetchone()[0])
+
+    deadline = time.monotonic() + 30
+    while not restarted() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    # Rasa restarted the old conversation: its slots (the remembered treatment) are gone server-side.
+    assert restarted()
+    new = json.loads(page.evaluate("() => Object.entries(localStorage)"
+                                   ".filter(([k]) => k.startsWith('aftercare-widget:'))")[0][1])["sessionId"]
+    assert new and new != old

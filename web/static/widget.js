@@ -470,6 +470,7 @@
   var ready = false; // true between session_confirm and the next disconnect
   var everReady = false;
   var pending = [];
+  var endedSession = null; // a conversation "New chat" ended, until the server has been told
   var buffer = [];
   var settleTimer = null;
   var replyTimer = null;
@@ -518,7 +519,14 @@
     });
   }
 
+  function endOldSession() {
+    if (!endedSession || !socket || !ready) return;
+    socket.emit("user_uttered", { message: "/restart", session_id: endedSession });
+    endedSession = null;
+  }
+
   function flushPending() {
+    endOldSession();
     if (!ready || !pending.length) return;
     while (pending.length) socket.emit("user_uttered", { message: pending.shift(), session_id: state.sessionId });
     setTyping(true);
@@ -603,6 +611,11 @@
     if (event.key === "Escape") { event.preventDefault(); closePanel(); }
   });
   newChat.addEventListener("click", function () {
+    // The old conversation ends on the server too: Rasa's /restart resets it (remembered treatment, a
+    // half-filled form), so nothing of it can be continued under the old id. Sent before the socket closes
+    // (socket.io delivers packets in order); offline, it is sent on the next connection.
+    if (state.sessionId) endedSession = state.sessionId;
+    if (socket && ready) endOldSession();
     state = { sessionId: null, entries: [], updated: Date.now() };
     try { config.storage.removeItem(KEY); } catch (e) { /* nothing stored */ }
     buffer = [];
