@@ -3,10 +3,15 @@ SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 BOT := .venv/bin/bot
 
-.PHONY: run test setup system validate index train bench bench-input bench-abuse bench-large clean
+.PHONY: run cluster test setup system validate index train bench bench-input bench-abuse bench-large clean
 
 run: index train ## set up on first use, then serve the bot on the embedded defaults
 	@.venv/bin/python scripts/stack.py
+
+RASA ?= 2
+ACTIONS ?= 2
+cluster: index train ## RASA Rasa replicas and ACTIONS action servers on PostgreSQL and Redis, behind nginx on :8080
+	@.venv/bin/python scripts/cluster.py --rasa $(RASA) --actions $(ACTIONS)
 
 test: system index train ## every check the project has
 	@.venv/bin/python -m pytest
@@ -14,7 +19,7 @@ test: system index train ## every check the project has
 setup: ## create or update both virtual environments (seconds when nothing changed)
 	@scripts/setup.sh
 
-system: ## Debian packages the tests need (Chromium, PostgreSQL), installed if missing; starts PostgreSQL
+system: ## Debian packages the tests need (Chromium, PostgreSQL, Redis, nginx), installed if missing; starts PostgreSQL
 	@scripts/system.sh
 
 validate: setup ## validate the answer corpus

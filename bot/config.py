@@ -129,7 +129,9 @@ class Settings:
         metadata={"doc": "Action server reloads by itself when a new index is saved (polls meta.json every 2 s)."},
     )
     action_server_url: str = field(
-        default="http://127.0.0.1:5055", metadata={"doc": "Action server, for the web app's calls to POST /reload."}
+        default="http://127.0.0.1:5055",
+        metadata={"doc": "Action server(s), for the web app's calls to POST /reload: comma-separated to reach every "
+                  "replica."},
     )
     database_url: str = field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}",

@@ -1,7 +1,8 @@
 """Start, health-check and stop the three servers (action server, Rasa, web page).
 
-Used by `make run` (fixed ports, logs under var/logs) and by the end-to-end tests (free ports,
-temporary tracker store), so both exercise exactly the same commands.
+Used by `make run` (fixed ports, logs under var/logs), by `make cluster` (scripts/cluster.py: the same
+servers, several of each, behind nginx) and by the end-to-end tests (free ports, temporary tracker
+store), so all of them exercise exactly the same commands.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "var" / "models" / "aftercare.tar.gz"
+VENV, VENV_RASA = ROOT / ".venv" / "bin", ROOT / ".venv-rasa" / "bin"
 
 
 def free_port() -> int:
@@ -43,6 +46,7 @@ class Server:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    probe: Callable[[], bool] | None = None  # for servers that do not speak HTTP (Redis); else GET health_url
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +62,7 @@ class Server:
         )
 
     def healthy(self) -> bool:
-        return http_ok(self.health_url)
+        return self.probe() if self.probe else http_ok(self.health_url)
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
@@ -130,73 +134,89 @@ class Stack:
         return path
 
     def build(self) -> None:
-        env = {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **self.env}
+        env = server_env(self.env)
         # Tickets, unanswered questions and feedback of this run live in its working folder (var/ for
         # `make run`), unless a database is configured: the action server and the web app share it.
         env.setdefault("DATABASE_URL", self.database_url)
         logs = self.workdir / "logs"
-        venv, venv_rasa = ROOT / ".venv" / "bin", ROOT / ".venv-rasa" / "bin"
         self.servers = [
-            Server(
-                "action server",
-                [str(venv / "python"), "-m", "actions.server", "--port", str(self.action_port)],
-                f"{self.action_url}/health",
-                logs / "actions.log",
-                env,
-            ),
-            Server(
-                "rasa",
-                [
-                    str(venv_rasa / "rasa"), "run",
-                    "--model", str(self.model),
-                    "--endpoints", str(self.write_endpoints()),
-                    "--credentials", str(self.credentials),
-                    "--port", str(self.rasa_port),
-                    "--interface", "127.0.0.1",
-                    "--cors", "*",
-                ],  # fmt: skip
-                f"{self.rasa_url}/",
-                logs / "rasa.log",
-                # The connectors in channels/ are imported by Rasa from the project folder.
-                {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))]))},
-            ),
-            Server(
-                "web",
-                # --no-proxy-headers: uvicorn would otherwise take X-Forwarded-For from any local process as
-                # the client's address; the app reads it itself, from AFTERCARE_TRUSTED_PROXIES only.
-                [str(venv / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(self.web_port),
-                 "--no-proxy-headers"],
-                f"{self.web_url}/healthz",
-                logs / "web.log",
-                {**env, "AFTERCARE_RASA_URL": self.rasa_url, "AFTERCARE_ACTION_SERVER_URL": self.action_url},
-            ),
+            action_server(self.action_port, env, logs / "actions.log"),
+            rasa_server(self.rasa_port, self.model, self.write_endpoints(), self.credentials, env, logs / "rasa.log"),
+            web_server(self.web_port, {**env, "AFTERCARE_RASA_URL": self.rasa_url,
+                                       "AFTERCARE_ACTION_SERVER_URL": self.action_url}, logs / "web.log"),
         ]
 
     def start(self, timeout: float = 240.0, report=lambda message: None) -> None:
         """Start all servers and wait until each answers its health check; raise with its log if not."""
         self.build()
-        for server in self.servers:
-            server.start()
-        deadline = time.monotonic() + timeout
-        pending = list(self.servers)
-        while pending:
-            for server in list(pending):
-                if server.healthy():
-                    pending.remove(server)
-                    report(f"{server.name} is up ({server.health_url})")
-                elif server.exited():
-                    self.stop()
-                    raise RuntimeError(f"{server.name} exited during start-up. Log:\n{server.log_tail()}")
-            if pending and time.monotonic() > deadline:
-                self.stop()
-                names = ", ".join(s.name for s in pending)
-                tails = "\n".join(f"--- {s.name}\n{s.log_tail()}" for s in pending)
-                raise RuntimeError(f"not healthy after {timeout:.0f}s: {names}\n{tails}")
-            time.sleep(0.5)
+        launch(self.servers, timeout, report)
 
     def stop(self) -> None:
-        for server in reversed(self.servers):
-            server.stop()
+        stop_all(self.servers)
+
+
+def server_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment every server of a run gets (no telemetry, unbuffered logs), plus the run's own."""
+    return {"RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", **extra}
+
+
+def action_server(port: int, env: dict[str, str], log: Path, name: str = "action server") -> Server:
+    """The action server (actions/server.py) on a loopback port."""
+    return Server(name, [str(VENV / "python"), "-m", "actions.server", "--port", str(port)],
+                  f"http://127.0.0.1:{port}/health", log, env)
+
+
+def rasa_server(port: int, model: Path, endpoints: Path, credentials: Path, env: dict[str, str], log: Path,
+                name: str = "rasa") -> Server:
+    """A Rasa server with the project's channels, on a loopback port."""
+    command = [
+        str(VENV_RASA / "rasa"), "run",
+        "--model", str(model),
+        "--endpoints", str(endpoints),
+        "--credentials", str(credentials),
+        "--port", str(port),
+        "--interface", "127.0.0.1",
+        "--cors", "*",
+    ]  # fmt: skip
+    # The connectors in channels/ are imported by Rasa from the project folder.
+    path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))]))
+    return Server(name, command, f"http://127.0.0.1:{port}/", log, {**env, "PYTHONPATH": path})
+
+
+def web_server(port: int, env: dict[str, str], log: Path, name: str = "web") -> Server:
+    """The web app (widget, demo page, console) under uvicorn, on a loopback port."""
+    # --no-proxy-headers: uvicorn would otherwise take X-Forwarded-For from any local process as the client's
+    # address; the app reads it itself, from AFTERCARE_TRUSTED_PROXIES only.
+    return Server(name, [str(VENV / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(port),
+                         "--no-proxy-headers"], f"http://127.0.0.1:{port}/healthz", log, env)
+
+
+def launch(servers: list[Server], timeout: float, report=lambda message: None) -> None:
+    """Start servers and wait until each answers its health check; stop them and raise with the log if not."""
+    for server in servers:
+        server.start()
+    deadline = time.monotonic() + timeout
+    pending = list(servers)
+    while pending:
+        for server in list(pending):
+            if server.healthy():
+                pending.remove(server)
+                report(f"{server.name} is up ({server.health_url})")
+            elif server.exited():
+                stop_all(servers)
+                raise RuntimeError(f"{server.name} exited during start-up. Log:\n{server.log_tail()}")
+        if pending and time.monotonic() > deadline:
+            stop_all(servers)
+            names = ", ".join(s.name for s in pending)
+            tails = "\n".join(f"--- {s.name}\n{s.log_tail()}" for s in pending)
+            raise RuntimeError(f"not healthy after {timeout:.0f}s: {names}\n{tails}")
+        time.sleep(0.5)
+
+
+def stop_all(servers: list[Server]) -> None:
+    """Stop servers in the reverse of their start order (front ends first)."""
+    for server in reversed(servers):
+        server.stop()
 
 
 @dataclass
@@ -246,49 +266,65 @@ def main() -> int:
     if not stack.model.exists():
         print(f"error: no trained Rasa model at {stack.model}; run `make train`.", file=sys.stderr)
         return 1
-    busy = [p for p in (stack.rasa_port, stack.action_port, stack.web_port) if not _port_free(p)]
+    busy = [p for p in (stack.rasa_port, stack.action_port, stack.web_port) if not port_free(p)]
     if busy:
         print(f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.", file=sys.stderr)
         return 1
-    # Ctrl-C (SIGINT) and SIGTERM both stop all three servers. Installed explicitly: a shell that starts
-    # `make run` in the background leaves SIGINT ignored, and Python then would not raise on it.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
     print("Starting the action server, Rasa and the web page (about a minute)...", flush=True)
+    return serve(stack, lambda: (
+        "\nThe aftercare assistant is running:\n"
+        f"  Demo clinic page:   {stack.web_url}/  (chat widget at the bottom right)\n"
+        f"  Front desk console: {stack.web_url}/desk  (create an account: .venv/bin/bot user add NAME --role admin)\n"
+        f"  Widget for a site:  <script src=\"{stack.web_url}/widget.js\" data-title=\"...\" async></script>\n"
+        f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
+        "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
+        f"  Rasa socket.io:     {stack.rasa_url}/socket.io\n"
+        f"  Logs:               {stack.workdir / 'logs'}/\n"
+        "Press Ctrl-C to stop."
+    ))
+
+
+def serve(launcher, banner: Callable[[], str], failures: tuple[type[Exception], ...] = (RuntimeError,)) -> int:
+    """Start the launcher's servers (a Stack or a Cluster), print the banner, keep them running until Ctrl-C
+    or SIGTERM, then stop them all; the exit code."""
+    stop_on_signals()
     try:
-        stack.start(report=lambda m: print(f"  {m}", flush=True))
-        print(
-            "\nThe aftercare assistant is running:\n"
-            f"  Demo clinic page:   {stack.web_url}/  (chat widget at the bottom right)\n"
-            f"  Front desk console: {stack.web_url}/desk  (create an account: .venv/bin/bot user add NAME --role admin)\n"
-            f"  Widget for a site:  <script src=\"{stack.web_url}/widget.js\" data-title=\"...\" async></script>\n"
-            f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
-            "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
-            f"  Rasa socket.io:     {stack.rasa_url}/socket.io\n"
-            f"  Logs:               {stack.workdir / 'logs'}/\n"
-            "Press Ctrl-C to stop.",
-            flush=True,
-        )
-        supervisor = Supervisor(stack.servers, report=lambda m: print(m, file=sys.stderr, flush=True))
-        supervisor.started = {s.name: time.monotonic() for s in stack.servers}
-        while True:  # until Ctrl-C: a crashed server is restarted, the others keep serving
-            supervisor.step()
-            time.sleep(1)
+        launcher.start(report=lambda m: print(f"  {m}", flush=True))
+        print(banner(), flush=True)
+        supervise(launcher.servers)
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
         return 0
-    except RuntimeError as exc:
+    except failures as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        stack.stop()
+        launcher.stop()
+
+
+def supervise(servers: list[Server]) -> None:
+    """Until Ctrl-C: a crashed server is restarted (with backoff), the others keep serving."""
+    supervisor = Supervisor(servers, report=lambda m: print(m, file=sys.stderr, flush=True))
+    supervisor.started = {s.name: time.monotonic() for s in servers}
+    while True:
+        supervisor.step()
+        time.sleep(1)
+
+
+def stop_on_signals() -> None:
+    """Make Ctrl-C (SIGINT) and SIGTERM raise KeyboardInterrupt, so the launcher stops every server."""
+    # Installed explicitly: a shell that starts the launcher in the background leaves SIGINT ignored, and
+    # Python then would not raise on it.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
+    """Nothing accepts connections on this loopback port."""
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
 

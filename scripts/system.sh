@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: Chromium for the browser tests, PostgreSQL for the storage
-# tests (which also run on SQLite). Installs what is missing (root or sudo), then starts PostgreSQL on
-# loopback with a test role and database. Idempotent: a second run takes a second.
+# tests (which also run on SQLite), Redis and nginx for `make cluster` and its test. Installs what is
+# missing (root or sudo), then starts PostgreSQL on loopback with a test role and database. Idempotent:
+# a second run takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+# Only the programs: `make cluster` runs its own Redis and nginx as the current user, on its own ports.
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> Installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq

@@ -203,17 +203,26 @@ def rebuild_index(settings: Settings, embedder) -> str:
 
 
 def ask_bot_to_reload(settings: Settings) -> tuple[bool, str]:
-    """POST {action_server_url}/reload so the running bot serves the new corpus without a restart."""
-    url, token = settings.action_server_url, settings.reload_token
-    if not url:
+    """POST /reload to every action server in action_server_url, so the running bot serves the new corpus."""
+    urls = [u.strip().rstrip("/") for u in settings.action_server_url.split(",") if u.strip()]
+    if not urls:
         return False, "no action server is configured (AFTERCARE_ACTION_SERVER_URL); restart the bot to serve the change"
-    if not token:
+    if not settings.reload_token:
         return False, "reloading is disabled (no AFTERCARE_RELOAD_TOKEN); restart the bot to serve the change"
-    headers = {"Authorization": f"Bearer {token}"}
+    # Every replica must load the new index, or patients would get old and new answers at random; one that
+    # cannot be reached is named, and serves the change when it restarts (it loads the index at start-up).
+    failed = [problem for problem in (_reload_one(url, settings.reload_token) for url in urls) if problem]
+    if failed:
+        return False, "; ".join(failed) + "; it will serve the change when restarted"
+    return True, "the bot now serves the change" + (f" (all {len(urls)} action servers)" if len(urls) > 1 else "")
+
+
+def _reload_one(url: str, token: str) -> str | None:
+    """None when the action server at url reloaded, else why not."""
     try:
-        response = httpx.post(f"{url.rstrip('/')}/reload", headers=headers, timeout=120)
+        response = httpx.post(f"{url}/reload", headers={"Authorization": f"Bearer {token}"}, timeout=120)
     except httpx.HTTPError as exc:
-        return False, f"the bot could not be reached at {url} ({type(exc).__name__}); it will serve the change when restarted"
+        return f"the bot could not be reached at {url} ({type(exc).__name__})"
     if response.status_code >= 300:
-        return False, f"the bot refused to reload (HTTP {response.status_code}); it will serve the change when restarted"
-    return True, "the bot now serves the change"
+        return f"the bot at {url} refused to reload (HTTP {response.status_code})"
+    return None
