@@ -45,8 +45,19 @@ def launcher_servers() -> dict[str, tuple[int, str]]:
 
 
 def dockerfile_cmd(component: str) -> list[str]:
+    """The command the image runs by default: ENTRYPOINT (if any) then CMD."""
     text = (DOCKER / f"{component}.Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
-    return yaml.safe_load(re.search(r"^CMD (\[.*\])$", text, re.MULTILINE).group(1))
+    parts = [re.search(rf"^{word} (\[.*\])$", text, re.MULTILINE) for word in ("ENTRYPOINT", "CMD")]
+    return [arg for part in parts if part for arg in yaml.safe_load(part.group(1))]
+
+
+def pod_command(component: str) -> list[str]:
+    """What the pod runs: the image's ENTRYPOINT with the Deployment's args, else the image's command."""
+    args = container(component).get("args")
+    if args is None:
+        return dockerfile_cmd(component)
+    text = (DOCKER / f"{component}.Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    return yaml.safe_load(re.search(r"^ENTRYPOINT (\[.*\])$", text, re.MULTILINE).group(1)) + args
 
 
 def test_there_are_manifests_for_every_component():
@@ -89,7 +100,12 @@ def test_web_app_serves_the_health_path_the_manifest_probes():
 
 def comparable(command: list[str]) -> list[str]:
     """A command without what differs by design between a laptop and a pod: the executable's folder, the
-    listening address (loopback / all interfaces) and the local paths of model, endpoints and credentials."""
+    listening address (loopback / all interfaces), the local paths of model, endpoints and credentials, and
+    the browser origins allowed (configuration: AFTERCARE_ALLOWED_ORIGINS, the public URL)."""
+    if "--cors" in command:
+        at = command.index("--cors") + 1
+        rest = next((i for i in range(at, len(command)) if command[i].startswith("--")), len(command))
+        command = [*command[:at], "<origins>", *command[rest:]]
     out, skip = [Path(command[0]).name], False
     for arg in command[1:]:
         if skip:
@@ -110,6 +126,10 @@ def test_images_run_the_launchers_commands():
     }
     for component, server in launched.items():
         assert comparable(dockerfile_cmd(component)) == comparable(server.command), component
+        assert comparable(pod_command(component)) == comparable(server.command), component
+    # The origin the Rasa pods allow is the public address the settings give the web app.
+    cors = pod_command("rasa")[pod_command("rasa").index("--cors") + 1]
+    assert cors == "$(AFTERCARE_PUBLIC_URL)" and "AFTERCARE_PUBLIC_URL" in find("ConfigMap", "aftercare-settings")["data"]
 
 
 def test_rasa_endpoints_mirror_the_cluster_and_reach_the_actions_service():

@@ -18,5 +18,8 @@ RUN useradd --uid 10001 --no-create-home aftercare
 USER 10001
 EXPOSE 5005
 # endpoints.yml comes from the ConfigMap (deploy/k8s/configmap.yaml), mounted at /config.
-CMD ["rasa", "run", "--model", "models/aftercare.tar.gz", "--endpoints", "/config/endpoints.yml", \
-     "--credentials", "credentials.yml", "--port", "5005", "--interface", "0.0.0.0", "--cors", "*"]
+ENTRYPOINT ["rasa", "run", "--model", "models/aftercare.tar.gz", "--endpoints", "/config/endpoints.yml", \
+            "--credentials", "credentials.yml", "--port", "5005", "--interface", "0.0.0.0"]
+# The browser origins allowed to call Rasa: the web app's by default (as AFTERCARE_ALLOWED_ORIGINS' default);
+# the Deployment passes the public URL (deploy/k8s/rasa.yaml).
+CMD ["--cors", "http://127.0.0.1:8000", "http://localhost:8000"]
