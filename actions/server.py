@@ -119,9 +119,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING)
     executor = ActionExecutor()
     executor.register_package("actions")
-    app = create_app(executor, cors_origins="*")
+    settings = Settings.from_env()
+    # Only Rasa calls the webhook; browsers only from the configured origins (AFTERCARE_ALLOWED_ORIGINS).
+    app = create_app(executor, cors_origins=settings.origins)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
-    add_reload_routes(app, Settings.from_env())
+    add_reload_routes(app, settings)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 
 

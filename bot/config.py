@@ -6,6 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,6 +159,22 @@ class Settings:
         metadata={"doc": "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For gives the "
                   "client's address (sign-in limits); empty: none, the connecting address is the client."},
     )
+    sender_messages_per_minute: int = field(
+        default=20,
+        metadata={"doc": "Messages one conversation may send per minute on any patient channel; above it the patient "
+                  "is asked to wait a minute (an emergency still gets the emergency number)."},
+    )
+    address_messages_per_minute: int = field(
+        default=60,
+        metadata={"doc": "Messages one client address may send per minute on the web channels (REST, socket.io); "
+                  "behind a proxy set AFTERCARE_TRUSTED_PROXIES."},
+    )
+    allowed_origins: str = field(
+        default="",
+        metadata={"doc": "Comma-separated origins (`https://clinic.example`) whose pages may call Rasa and the action "
+                  "server from a browser (CORS, socket.io); empty: the web app's own origin (AFTERCARE_PUBLIC_URL, "
+                  "else http://127.0.0.1:8000 and http://localhost:8000)."},
+    )
     retention_days: int = field(
         default=90,
         metadata={"doc": "Days `bot purge` keeps conversations, resolved tickets, unanswered questions and feedback."},
@@ -167,6 +184,17 @@ class Settings:
         metadata={"doc": "Unanswered questions at least this similar (cosine) are grouped as one in the console."},
     )
 
+    @property
+    def origins(self) -> list[str]:
+        """The origins allowed to call Rasa and the action server from a browser (see allowed_origins)."""
+        given = [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+        if given:
+            return given
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            return [f"{parts.scheme}://{parts.netloc}"]
+        return ["http://127.0.0.1:8000", "http://localhost:8000"]
+
     def __post_init__(self) -> None:
         if not MIN_MESSAGE_CHARS <= self.max_message_chars <= MAX_TEXT_CHARS:
             raise ValueError(
@@ -175,6 +203,9 @@ class Settings:
             )
         if self.secure_cookies not in ("auto", "on", "off"):
             raise ValueError(f"AFTERCARE_SECURE_COOKIES must be auto, on or off, not {self.secure_cookies!r}")
+        if self.sender_messages_per_minute < 1 or self.address_messages_per_minute < 1:
+            raise ValueError("AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be "
+                             "at least 1")
         if self.retention_days < 1:
             raise ValueError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
         try:

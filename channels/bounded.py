@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import ipaddress
 import logging
+import time
+from collections import OrderedDict, deque
 from typing import Any, Awaitable, Callable, Text
 
 import rasa.core.actions.action as rasa_action
@@ -34,7 +37,7 @@ from sanic.response import HTTPResponse
 
 from bot import triage
 from bot.alerts import Contact, alert_notice, alert_text, trouble_text
-from bot.config import Settings
+from bot.config import Settings, parse_networks
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +95,93 @@ def fault_reply(text: str, config: Settings) -> str:
     return trouble_text(contact)
 
 
+class RateLimiter:
+    """At most `limit` messages per `window` seconds per key, in bounded memory: each key keeps at most `limit`
+    times, and past `max_keys` keys the least recently seen is forgotten (a flood of new senders cannot
+    grow it; a forgotten key only starts afresh)."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000, clock=time.monotonic) -> None:
+        self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def allow(self, key: str) -> bool:
+        """Count a message for `key`; False when it is over the limit (an over-limit message is not counted)."""
+        now = self.clock()
+        times = self._seen.get(key)
+        if times is None:
+            times = self._seen[key] = deque(maxlen=self.limit)
+            while len(self._seen) > self.max_keys:
+                self._seen.popitem(last=False)
+        else:
+            self._seen.move_to_end(key)
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+# The client address of the web request being handled (REST, socket.io); None on messaging channels, whose
+# webhooks all come from the platform's servers.
+_client: contextvars.ContextVar[str | None] = contextvars.ContextVar("aftercare_client", default=None)
+
+
+def client_address(peer: str | None, forwarded_for: str | None, config: Settings) -> str:
+    """The connecting address, or behind a trusted proxy the nearest X-Forwarded-For hop that is not one (the
+    rule of web/desk/security.py; hops further left are whatever the client wrote)."""
+    proxies = parse_networks(config.trusted_proxies)
+
+    def trusted(address: str) -> bool:
+        try:
+            return any(ipaddress.ip_address(address) in n for n in proxies)
+        except ValueError:
+            return False
+
+    address = peer or "unknown"
+    if not forwarded_for or not trusted(address):
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",")]):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return address
+        address = hop
+    return address
+
+
+def slow_down_reply(text: str, config: Settings) -> str:
+    """What a patient over the rate limit is told: the red-flag advice when the message holds one, else wait."""
+    contact = Contact(config.clinic_name, config.clinic_phone, config.emergency_number)
+    alert = triage.assess(text[: config.max_message_chars])
+    if triage.is_urgent(alert):
+        return f"{alert_text(alert, contact)}\n\n{alert_notice(contact)}"
+    return ("You're sending messages faster than I can answer them. Please wait a minute, then send your "
+            f"question again. If this is an emergency, call {config.emergency_number} now.")
+
+
+@functools.lru_cache(maxsize=1)
+def limiters() -> tuple[RateLimiter, RateLimiter]:
+    """This process's (per-sender, per-address) limiters, shared by every connector."""
+    config = settings()
+    return RateLimiter(config.sender_messages_per_minute), RateLimiter(config.address_messages_per_minute)
+
+
+def over_limit(message: UserMessage, channel: str) -> str | None:
+    """"sender" or "address" when this message is over that rate limit, else None (and it is counted)."""
+    per_sender, per_address = limiters()
+    address = _client.get()
+    if address is not None and not per_address.allow(address):
+        return "address"
+    if not per_sender.allow(f"{channel}:{message.sender_id}"):
+        return "sender"
+    return None
+
+
 class _SendCount:
     """How many messages a turn sent, counted at the output channel (every bot message passes send_response)."""
 
@@ -114,9 +204,15 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
 
     async def guarded(message: UserMessage) -> Any:
         text = message.text
+        channel = message.input_channel or message.output_channel.name()
+        limited = over_limit(message, channel)
+        if limited:
+            logger.warning("message.rate_limited channel=%s by=%s", channel, limited)  # no sender, no address
+            await message.output_channel.send_text_message(
+                message.sender_id, slow_down_reply(text if isinstance(text, str) else "", config))
+            return None
         if text is None or isinstance(text, str) and len(text) <= config.max_message_chars:
             return await answered(message, text or "")
-        channel = message.input_channel or message.output_channel.name()
         if isinstance(text, str):
             logger.warning("message.too_long channel=%s chars=%d", channel, len(text))  # length only, no text
             reply = too_long_reply(len(text), config)
@@ -179,6 +275,7 @@ class RestInput(RasaRestInput):
             # an empty 200; an API client gets a clear 400 instead.
             if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
                 return None
+            _client.set(client_address(request.ip, request.headers.get("x-forwarded-for"), settings()))
             try:
                 body = request.json
             except Exception:
@@ -205,12 +302,28 @@ class SocketIOInput(RasaSocketIOInput):
         webhook = limit_request_size(super().blueprint(bounded(on_new_message)))
         sio = webhook.ctx.sio
         handle_message = sio.handlers[self.namespace or "/"][self.user_message_evt]
+        connect = sio.handlers[self.namespace or "/"]["connect"]
+
+        @sio.on("connect", namespace=self.namespace)
+        async def from_allowed_origin(sid: Text, environ: dict, auth: Any = None) -> bool:
+            # Rasa's socket.io server accepts every origin (and websockets skip CORS): a page elsewhere could
+            # talk to patients' conversations from its visitors' browsers. Clients without an Origin header
+            # (not browsers) are not affected.
+            origin = (environ.get("HTTP_ORIGIN") or "").rstrip("/")
+            same = origin.partition("://")[2] == environ.get("HTTP_HOST")  # a page of this server's own origin
+            if origin and not same and origin not in settings().origins:
+                logger.warning("socketio.origin_refused")
+                return False
+            return await connect(sid, environ, auth)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def checked(sid: Text, data: Any) -> None:
             # Rasa's handler builds a UserMessage first, which fails on a message that is not text and
             # leaves the widget waiting; answer it here instead.
             if isinstance(data, dict) and isinstance(data.get("message", ""), str):
+                request = (sio.get_environ(sid, namespace=self.namespace) or {}).get("sanic.request")
+                if request is not None:
+                    _client.set(client_address(request.ip, request.headers.get("x-forwarded-for"), settings()))
                 await handle_message(sid, data)
                 return
             logger.warning("message.not_text channel=socketio")

@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "var" / "models" / "aftercare.tar.gz"
 VENV, VENV_RASA = ROOT / ".venv" / "bin", ROOT / ".venv-rasa" / "bin"
+# Rasa's SQL tracker store, writing handoff form answers as "[removed]" (channels/private_tracker.py).
+TRACKER_STORE = "channels.private_tracker.PrivateSQLTrackerStore"
 
 
 def free_port() -> int:
@@ -128,7 +130,7 @@ class Stack:
         path.write_text(
             "# Written by scripts/stack.py for this run; the committed endpoints.yml has the defaults.\n"
             f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: \"{self.workdir / 'tracker.db'}\"\n",
+            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: \"{self.workdir / 'tracker.db'}\"\n",
             encoding="utf-8",
         )
         return path
@@ -138,6 +140,9 @@ class Stack:
         # Tickets, unanswered questions and feedback of this run live in its working folder (var/ for
         # `make run`), unless a database is configured: the action server and the web app share it.
         env.setdefault("DATABASE_URL", self.database_url)
+        # Browsers may call Rasa and the action server only from this run's web app, unless configured.
+        if not any(env.get(k) or os.environ.get(k) for k in ("AFTERCARE_ALLOWED_ORIGINS", "AFTERCARE_PUBLIC_URL")):
+            env["AFTERCARE_ALLOWED_ORIGINS"] = f"{self.web_url},http://localhost:{self.web_port}"
         logs = self.workdir / "logs"
         self.servers = [
             action_server(self.action_port, env, logs / "actions.log"),
@@ -176,11 +181,18 @@ def rasa_server(port: int, model: Path, endpoints: Path, credentials: Path, env:
         "--credentials", str(credentials),
         "--port", str(port),
         "--interface", "127.0.0.1",
-        "--cors", "*",
+        "--cors", *allowed_origins(env),
     ]  # fmt: skip
     # The connectors in channels/ are imported by Rasa from the project folder.
     path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", os.environ.get("PYTHONPATH", ""))]))
     return Server(name, command, f"http://127.0.0.1:{port}/", log, {**env, "PYTHONPATH": path})
+
+
+def allowed_origins(env: dict[str, str]) -> list[str]:
+    """The origins whose pages may call Rasa from a browser (AFTERCARE_ALLOWED_ORIGINS, bot/config.py)."""
+    from bot.config import Settings  # the project is installed in .venv; imported late, stack.py runs bare too
+
+    return Settings.from_env({**os.environ, **env}).origins
 
 
 def web_server(port: int, env: dict[str, str], log: Path, name: str = "web") -> Server:

@@ -37,6 +37,7 @@ SLACK_SECRET = "slack-signing-secret-for-tests"
 FB_SECRET = "facebook-app-secret-for-tests"
 FB_PAGE = "1029384756"
 GYM = "can I go to the gym after botox?"
+SENDER_LIMIT, ADDRESS_LIMIT = 4, 10
 EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
 
 
@@ -168,7 +169,11 @@ def stack(built_index, stub, tmp_path_factory):
         web_port=free_port(),
         workdir=workdir,
         credentials=creds,
-        env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"]},
+        # Low rate limits, for the abuse tests at the end of this module (each test here uses fresh senders,
+        # and only the last test sends more than a couple of web-channel messages).
+        env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"],
+             "AFTERCARE_SENDER_MESSAGES_PER_MINUTE": str(SENDER_LIMIT),
+             "AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE": str(ADDRESS_LIMIT)},
     )
     running.start(timeout=300)
     yield running
@@ -571,3 +576,83 @@ def test_every_connector_answers_an_overlong_message_itself(stack, stub, setting
         assert "too long for me" in reply and "call 911" in reply
     # None of them reached NLU or the tracker store.
     assert [events_for(stack, s) for s in (phone, str(chat), user, psid)] == [0, 0, 0, 0]
+
+
+# --- abuse limits: rate limits with a polite reply, CORS only for the configured origins -------------
+
+
+def test_a_sender_over_the_rate_limit_is_asked_to_wait_and_an_emergency_still_gets_the_number(stack, stub):
+    phone = new_phone()
+    for n in range(SENDER_LIMIT + 2):
+        text = EMERGENCY if n == SENDER_LIMIT + 1 else f"hello {n}"
+        form = twilio_form(phone, text)
+        assert post_twilio(stack, form, twilio_signature(TWILIO_PUBLIC_URL, form)).status_code == 204
+    deadline = time.monotonic() + 60
+    while len(sms_to(stub, phone)) < SENDER_LIMIT + 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    replies = [m["Body"] for m in sms_to(stub, phone)]
+    limited = [r for r in replies if "faster than I can answer" in r]
+    assert len(limited) == 1 and "911" in limited[0]
+    assert any("911" in r and "faster" not in r for r in replies[-2:])  # the emergency over the limit
+    # The refused messages never reached NLU: only the allowed ones are in the conversation.
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        users = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                           (phone,)).fetchone()[0]
+    assert users == SENDER_LIMIT
+
+
+def test_cors_and_socketio_only_for_the_configured_origins(stack):
+    import socketio
+
+    allowed, other = stack.web_url, "https://attacker.example"
+    for url in (f"{stack.rasa_url}/webhooks/rest/webhook", f"{stack.action_url}/webhook"):
+        for origin, expected in ((allowed, allowed), (other, None)):
+            preflight = requests.options(url, headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+                                         timeout=10)
+            assert preflight.headers.get("Access-Control-Allow-Origin") == expected, (url, origin)
+    # Long-polling: the websocket client library sends an Origin of its own.
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"],
+                       headers={"Origin": other}, wait_timeout=10)
+    client = socketio.Client(reconnection=False)
+    client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"],
+                   headers={"Origin": allowed}, wait_timeout=10)
+    client.disconnect()
+
+
+def test_one_address_over_the_rate_limit_is_asked_to_wait(stack):
+    # Last in this module: it uses up this address's web-channel allowance for a minute.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def send(_):
+        response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                                 json={"sender": uuid.uuid4().hex, "message": "hello"}, timeout=120)
+        assert response.status_code == 200
+        return "\n".join(m.get("text", "") for m in response.json())
+
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(send, range(ADDRESS_LIMIT + 2)))
+    limited = [r for r in replies if "faster than I can answer" in r]
+    assert 2 <= len(limited) <= 3 and all("911" in r for r in limited)  # test_web_channels used one before
+
+
+def test_rate_limiter_memory_is_bounded():
+    # channels/ runs in the Rasa environment: checked there, in a subprocess.
+    import subprocess
+
+    from stack import ROOT, VENV_RASA
+
+    check = (
+        "from channels.bounded import RateLimiter\n"
+        "now = [0.0]\n"
+        "limiter = RateLimiter(3, window=60, max_keys=100, clock=lambda: now[0])\n"
+        "assert [limiter.allow('a') for _ in range(4)] == [True, True, True, False]\n"
+        "for i in range(10_000): limiter.allow(f'flood-{i}')\n"
+        "assert len(limiter) == 100 and all(len(t) <= 3 for t in limiter._seen.values())\n"
+        "now[0] = 61.0\n"
+        "assert limiter.allow('a')  # forgotten, or its minute is over: a fresh start either way\n"
+    )
+    done = subprocess.run([str(VENV_RASA / "python"), "-c", check], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
