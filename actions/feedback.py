@@ -34,6 +34,21 @@ def thread_from(tracker: Tracker) -> str | None:
     return tracker.get_slot("last_thread_id")
 
 
+def answered_threads(tracker: Tracker) -> set[str]:
+    """The threads this conversation was answered with (each answer sets the last_thread_id slot)."""
+    return {str(e["value"]) for e in tracker.events
+            if e.get("event") == "slot" and e.get("name") == "last_thread_id" and e.get("value")}
+
+
+def already_rated(tracker: Tracker, thread_id: str) -> bool:
+    """Whether an earlier message of this conversation gave feedback on this thread (one verdict per thread)."""
+    earlier = [e for e in tracker.events if e.get("event") == "user"][:-1]
+    return any(((e.get("parse_data") or {}).get("intent") or {}).get("name") == "feedback"
+               and any(x.get("entity") == "feedback_thread" and str(x.get("value")) == thread_id
+                       for x in (e.get("parse_data") or {}).get("entities") or [])
+               for e in earlier)
+
+
 class ActionRecordFeedback(Action):
     """Store the patient's verdict on the last answer and thank them."""
 
@@ -45,10 +60,19 @@ class ActionRecordFeedback(Action):
         if thread_id is None:
             dispatcher.utter_message(text="Thanks! What would you like to know about your aftercare?")
             return []
-        try:
-            await asyncio.to_thread(records.store().record_feedback, thread_id, helpful)
-        except Exception:
-            log.exception("feedback not stored")
+        # Only a verdict on an answer this conversation was given counts, once: a forged or replayed
+        # /feedback{...} cannot push a thread's figures up or down.
+        if thread_id not in answered_threads(tracker):
+            log.info("feedback ignored: thread not answered here")
+            dispatcher.utter_message(text="Thanks! What would you like to know about your aftercare?")
+            return []
+        if already_rated(tracker, thread_id):
+            log.info("feedback ignored: thread rated already")
+        else:
+            try:
+                await asyncio.to_thread(records.store().record_feedback, thread_id, helpful)
+            except Exception:
+                log.exception("feedback not stored")
         if helpful:
             dispatcher.utter_message(text="Thank you for letting us know. Anything else about your aftercare?")
         else:

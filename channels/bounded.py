@@ -154,6 +154,13 @@ def client_address(peer: str | None, forwarded_for: str | None, config: Settings
     return address
 
 
+def _loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
 def slow_down_reply(text: str, config: Settings) -> str:
     """What a patient over the rate limit is told: the red-flag advice when the message holds one, else wait."""
     contact = Contact(config.clinic_name, config.clinic_phone, config.emergency_number)
@@ -175,7 +182,9 @@ def over_limit(message: UserMessage, channel: str) -> str | None:
     """"sender" or "address" when this message is over that rate limit, else None (and it is counted)."""
     per_sender, per_address = limiters()
     address = _client.get()
-    if address is not None and not per_address.allow(address):
+    # A loopback client speaks for others (the web app's /api/chat relay, a local proxy missing from
+    # AFTERCARE_TRUSTED_PROXIES): limiting it would limit every patient behind it at once.
+    if address is not None and not _loopback(address) and not per_address.allow(address):
         return "address"
     if not per_sender.allow(f"{channel}:{message.sender_id}"):
         return "sender"

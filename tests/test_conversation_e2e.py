@@ -124,3 +124,22 @@ def test_unanswered_questions_and_feedback_are_stored(stack, store):
     patient.say(no["payload"])
     stats = {f.thread_id: f for f in store.feedback_by_thread()}
     assert stats["botox-exercise"].unhelpful >= 1
+
+
+def test_feedback_counts_only_for_an_answer_given_and_once(stack, store):
+    def unhelpful(thread):
+        return next((f.unhelpful for f in store.feedback_by_thread() if f.thread_id == thread), 0)
+
+    forged = Patient(stack)
+    forged.say("hello")
+    before = unhelpful("kybella-swelling")
+    for _ in range(3):  # a thread this sender was never answered with
+        assert "Thanks!" in text(forged.say('/feedback{"helpful": "no", "feedback_thread": "kybella-swelling"}'))
+    assert unhelpful("kybella-swelling") == before
+    patient = Patient(stack)
+    answered = patient.say("can I go to the gym after botox?")
+    no = next(b for b in buttons(answered) if '"no"' in b["payload"])
+    before = unhelpful("botox-exercise")
+    for _ in range(3):  # the same verdict replayed
+        patient.say(no["payload"])
+    assert unhelpful("botox-exercise") == before + 1
