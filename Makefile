@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 BOT := .venv/bin/bot
 
-.PHONY: run cluster test setup system validate index train bench bench-input bench-abuse bench-large clean
+.PHONY: run cluster test setup system validate index train bench bench-input bench-abuse bench-large bench-load clean
 
 run: index train ## set up on first use, then serve the bot on the embedded defaults
 	@.venv/bin/python scripts/stack.py
@@ -42,6 +42,9 @@ bench-abuse: index train ## what a patient sees during attacks (oversized, patte
 
 bench-large: setup ## index build, size, memory, latency and recall at 10k/100k/1M vectors (about 15 min)
 	@.venv/bin/python bench/large.py
+
+bench-load: index train ## open-loop load (5-40 messages/s) on make run, make cluster and a bare Rasa bot (about 15 min)
+	@.venv/bin/python bench/load.py
 
 clean: ## remove built outputs (keeps the virtual environments)
 	rm -rf var

@@ -27,6 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from common import percentile  # noqa: E402
 from stack import MODEL, Stack, free_port, http_ok  # noqa: E402
 
 QUESTIONS = [
@@ -36,11 +37,6 @@ QUESTIONS = [
 EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
 ATTACKER_SECONDS = 40.0
 PATIENT_TURNS = 20
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def say(stack: Stack, message: str, sender: str | None = None, timeout: float = 120) -> tuple[float, str]:

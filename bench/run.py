@@ -24,19 +24,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from common import row  # noqa: E402
 from stack import Server, Stack, free_port  # noqa: E402
 
 from bot.assistant import Assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def row(name: str, samples_ms: list[float], extra: str = "") -> None:
-    print(f"{name:<22} n={len(samples_ms):<5} p50={percentile(samples_ms, .5):8.1f} ms  p95={percentile(samples_ms, .95):8.1f} ms  {extra}")
 
 
 def messages() -> list[str]:
