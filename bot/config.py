@@ -107,6 +107,11 @@ class Settings:
         metadata={"doc": "Seconds Rasa waits for the action server; then the patient is told the assistant has trouble "
                   "(with the emergency number, or the red-flag advice when the triage rules find one)."},
     )
+    action_events: str = field(
+        default="slim",
+        metadata={"doc": "What Rasa sends the action server of each event: `slim` (the fields the actions read; "
+                  "channels/action_payload.py) or `full` (Rasa's own payload, larger with every turn)."},
+    )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
     log_level: str = field(default="INFO", metadata={"doc": "Level of the JSON-lines logs on stderr."})
     # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
@@ -214,6 +219,8 @@ class Settings:
             raise ValueError(f"AFTERCARE_TRUSTED_PROXIES: {exc}") from None
         if self.frame_check not in ("on", "off"):
             raise ValueError(f"AFTERCARE_FRAME_CHECK must be on or off, not {self.frame_check!r}")
+        if self.action_events not in ("slim", "full"):
+            raise ValueError(f"AFTERCARE_ACTION_EVENTS must be slim or full, not {self.action_events!r}")
         if not 1.0 <= self.action_timeout <= 120.0:
             raise ValueError(f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}")
         # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.

@@ -36,6 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import triage
+from channels import action_payload
 from bot.alerts import Contact, alert_notice, alert_text, trouble_text
 from bot.config import Settings, parse_networks
 
@@ -264,6 +265,8 @@ def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> 
         # Rasa 3.6 waits 5 minutes for a custom action, a module constant read at each call; a patient
         # should hear within seconds that something is wrong.
         rasa_action.DEFAULT_REQUEST_TIMEOUT = config.action_timeout
+        if config.action_events == "slim":
+            action_payload.install()
 
     return blueprint
 
