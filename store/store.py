@@ -373,14 +373,22 @@ class Store:
                 raise NotFound(f"ticket {ticket_id} does not exist")
             return _ticket(row)
 
-    def tickets(self, statuses: tuple[str, ...] | None = None, limit: int = 500) -> list[Ticket]:
-        """Tickets, newest first, optionally only those in some statuses."""
+    def tickets(self, statuses: tuple[str, ...] | None = None, limit: int = 500, before: int | None = None) -> list[Ticket]:
+        """Tickets, newest first, optionally only those in some statuses; `before`: only ids below it (the
+        next page of a queue, stable while new tickets arrive)."""
         query = (select(TicketRow).options(selectinload(TicketRow.notes))
                  .order_by(TicketRow.id.desc()).limit(limit))
         if statuses:
             query = query.where(TicketRow.status.in_(statuses))
+        if before is not None:
+            query = query.where(TicketRow.id < before)
         with self.session() as session:
             return [_ticket(r) for r in session.scalars(query)]
+
+    def count_tickets(self, statuses: tuple[str, ...]) -> int:
+        """How many tickets are in these statuses."""
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(TicketRow).where(TicketRow.status.in_(statuses))) or 0
 
     def _transition(self, ticket_id: int, allowed: tuple[str, ...], values: dict, refusal: str) -> Ticket:
         now = utcnow()

@@ -578,7 +578,45 @@ def test_ticket_export_masks_contact_details(admin, desk):
     assert "zed.quill" not in response.text and "Quill" not in response.text and "Swelling" not in response.text
 
 
+def test_the_queue_is_paginated_newest_first_and_every_ticket_can_be_reached(staff, desk):
+    made = {desk.store.create_ticket(f"Page Patient {i}", "+1 555 0100", True, "Paging question", [])
+            for i in range(230)}  # more than the 200 the queue showed at most
+    seen, before, pages = [], "", 0
+    while True:
+        body = staff.get(f"/desk/api/tickets?status=all&before={before}").json()
+        assert len(body["tickets"]) <= 50 and body["new"] == desk.store.count_tickets(("new",))
+        seen += [t["id"] for t in body["tickets"]]
+        pages += 1
+        if body["next"] is None:
+            break
+        before = body["next"]
+    assert made <= set(seen) and len(seen) == len(set(seen)) and seen == sorted(seen, reverse=True)
+    assert pages >= 5
+    assert len(staff.get("/desk/api/tickets?status=all&limit=200").json()["tickets"]) == 200
+    for bad in ("limit=0", "limit=201", "before=abc"):
+        assert staff.get(f"/desk/api/tickets?{bad}").status_code == 422
+
+
 # ------------------------------------------------------------------------------------------- unanswered, drafts, review
+
+
+def test_unanswered_view_embeds_each_question_once(staff, desk, monkeypatch):
+    desk.store.record_unanswered("Can I wear contact lenses after a brow lift?", None)
+    staff.get("/desk/api/unanswered")  # whatever is open now is embedded once
+    embedded: list[str] = []
+    encode = desk.embedder.encode
+
+    def counting(texts, *args, **kwargs):
+        embedded.extend(texts)
+        return encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(desk.embedder, "encode", counting)
+    first = staff.get("/desk/api/unanswered").json()["groups"]
+    assert embedded == []  # nothing new: no embedding at all
+    desk.store.record_unanswered("Can I wear contact lenses after a brow lift tomorrow?", None)
+    second = staff.get("/desk/api/unanswered").json()["groups"]
+    assert embedded == ["Can I wear contact lenses after a brow lift tomorrow?"]  # only the new question
+    assert sum(g["count"] for g in second) == sum(g["count"] for g in first) + 1
 
 
 def test_unanswered_questions_are_grouped_by_similarity(staff, desk):

@@ -581,3 +581,24 @@ def test_bot_purge_command(tmp_path, monkeypatch, capsys):
     assert "SQL tracker store only" in capsys.readouterr().err
     with pytest.raises(ValueError, match="AFTERCARE_RETENTION_DAYS must be at least 1"):
         Settings.from_env({"AFTERCARE_RETENTION_DAYS": "0"})
+
+
+def test_pending_handoff_answers_are_short_lived_and_go_with_the_ticket(store, monkeypatch):
+    import store.store as store_module
+
+    store.hold_handoff("k1", name="Ann Lee")
+    store.hold_handoff("k1", contact="+15550100")
+    assert store.pending_handoff("k1") == ("Ann Lee", "+15550100")
+    ticket = store.create_ticket("Ann Lee", "+15550100", True, "Question", [], sender_key="k1")
+    assert store.pending_handoff("k1") == (None, None)  # deleted with the filing, in one transaction
+    assert store.open_ticket("k1") == ticket and store.open_ticket("k2") is None
+    store.hold_handoff("k2", name="Bo Ray")
+    store.drop_handoff("k2")
+    assert store.pending_handoff("k2") == (None, None)
+    store.hold_handoff("k3", name="Cy Dee")
+    later = store_module.utcnow() + store_module.PENDING_HANDOFF_TTL + dt.timedelta(minutes=1)
+    monkeypatch.setattr(store_module, "utcnow", lambda: later)
+    assert store.pending_handoff("k3") == (None, None)  # past its hold: ignored...
+    store.purge(later - dt.timedelta(days=1))
+    with store.session() as session:  # ...and purged
+        assert session.get(store_module.PendingHandoffRow, "k3") is None

@@ -351,13 +351,30 @@ async def tickets_page(request: Request, actor: Actor = Depends(signed_in)) -> R
     return page(request, "tickets.html", {}, actor)
 
 
+TICKET_PAGE = 50  # tickets per page of the queue; `limit` may ask for up to MAX_TICKET_PAGE
+MAX_TICKET_PAGE = 200
+
+
 @router.get("/api/tickets")
-async def tickets_api(request: Request, status: str = "open", actor: Actor = Depends(signed_in)) -> Response:
+async def tickets_api(request: Request, status: str = "open", before: str = "", limit: str = "",
+                      actor: Actor = Depends(signed_in)) -> Response:
+    """One page of the queue, newest first; `next` is the `before` of the following page (null on the last)."""
     statuses = {"open": ("new", "claimed"), "resolved": ("resolved",), "all": None}
     if status not in statuses:
         raise Refusal(422, "status: one of open, resolved, all")
-    tickets = await _store_call(request, "tickets", statuses[status], 200)
-    return api({"tickets": [_ticket_json(t) for t in tickets], "me": actor.username})
+    try:
+        older_than = int(before) if before else None
+        size = int(limit) if limit else TICKET_PAGE
+    except ValueError:
+        raise Refusal(422, "before and limit: whole numbers") from None
+    if not 1 <= size <= MAX_TICKET_PAGE:
+        raise Refusal(422, f"limit: 1 to {MAX_TICKET_PAGE}")
+    tickets = await _store_call(request, "tickets", statuses[status], size + 1, older_than)
+    more = len(tickets) > size
+    tickets = tickets[:size]
+    new = await _store_call(request, "count_tickets", ("new",))
+    return api({"tickets": [_ticket_json(t) for t in tickets], "next": tickets[-1].id if more else None,
+                "new": new, "me": actor.username})
 
 
 @router.get("/api/tickets/{ticket_id}")
@@ -402,8 +419,8 @@ async def _groups(request: Request) -> list[services.QuestionGroup]:
     rows = await _store_call(request, "unanswered", "open", 1000)
     if not rows:
         return []
-    vectors = await run_in_threadpool(desk.embedder.encode, [r.text for r in rows])
-    return services.group_questions(rows, vectors, desk.settings.desk_group_similarity)
+    return await run_in_threadpool(desk.question_groups.groups, rows, desk.embedder,
+                                   desk.settings.desk_group_similarity)
 
 
 @router.get("/unanswered")

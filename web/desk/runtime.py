@@ -10,6 +10,7 @@ import threading
 from bot.config import DEFAULT_DESK_SECRET_FILE, Settings, parse_networks
 from bot.errors import LoadError
 from web.desk.security import Sessions, SignInLimiter, client_address, cookies_secure, load_secret
+from web.desk.services import QuestionGrouper
 
 log = logging.getLogger("aftercare.desk")
 
@@ -34,6 +35,8 @@ class Desk:
         self.trusted_proxies = parse_networks(settings.trusted_proxies)
         # One corpus change at a time: a draft write, an index rebuild and a reload are one step.
         self.corpus_lock = threading.Lock()
+        # Unanswered questions are embedded once, not on every view of /desk/unanswered.
+        self.question_groups = QuestionGrouper()
 
     def client_address(self, peer: str | None, forwarded_for: str | None) -> str:
         """The address a request came from, believing X-Forwarded-For only from a configured trusted proxy."""

@@ -4,6 +4,8 @@ publishing draft threads, and telling the running bot to reload."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +84,45 @@ class QuestionGroup:
     last_asked: dt.datetime
     treatment: str | None
     wordings: list[tuple[str, int]] = field(default_factory=list)
+
+
+class QuestionGrouper:
+    """The console's unanswered groups, embedding each question once: a view embeds only the questions new
+    since the last one (at most `max_vectors` remembered, least recently used first out), and an unchanged
+    list is not grouped again."""
+
+    def __init__(self, max_vectors: int = 5000) -> None:
+        self.max_vectors = max_vectors
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._last: tuple[tuple, list[QuestionGroup]] | None = None
+        self._lock = threading.Lock()
+
+    def groups(self, rows: list, embedder, threshold: float) -> list[QuestionGroup]:
+        """group_questions over `rows`, from remembered vectors and the last grouping where they still hold."""
+        key = (threshold, tuple((r.id, r.count, r.last_asked, r.status, r.text) for r in rows))
+        with self._lock:
+            if self._last is not None and self._last[0] == key:
+                return self._last[1]
+        groups = group_questions(rows, self.vectors([r.text for r in rows], embedder), threshold)
+        with self._lock:
+            self._last = (key, groups)
+        return groups
+
+    def vectors(self, texts: list[str], embedder) -> np.ndarray:
+        """Unit vectors of `texts`, embedding only the ones not remembered."""
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for t in known:
+                self._vectors.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            for text, vector in zip(missing, embedder.encode(missing)):
+                known[text] = vector
+            with self._lock:
+                self._vectors.update((t, known[t]) for t in missing)
+                while len(self._vectors) > self.max_vectors:
+                    self._vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts])
 
 
 def group_questions(rows: list, vectors: np.ndarray, threshold: float) -> list[QuestionGroup]:

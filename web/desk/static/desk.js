@@ -54,7 +54,7 @@
       try {
         const response = await fetch("/desk/api/tickets?status=open", { credentials: "same-origin" });
         if (!response.ok) return;
-        const fresh = (await response.json()).tickets.filter((t) => t.status === "new").length;
+        const fresh = (await response.json()).new;
         badge.textContent = fresh;
         badge.hidden = !fresh;
       } catch (err) { /* offline for a moment: the next poll tries again */ }
@@ -64,9 +64,13 @@
   }
   const detail = document.getElementById("ticket-detail");
   const errorBox = document.getElementById("tickets-error");
+  const older = document.getElementById("older-tickets");
   let tickets = [];
   let selected = null;
   let me = "";
+  let newCount = 0;
+  let nextPage = null; // the `before` of the next older page, null when every ticket is shown
+  let olderPages = []; // tickets of the older pages the user asked for
 
   function showError(message) {
     errorBox.textContent = message || "";
@@ -97,8 +101,9 @@
       item.appendChild(button);
       list.appendChild(item);
     }
-    const fresh = tickets.filter((t) => t.status === "new").length;
+    const fresh = newCount;
     if (badge) { badge.textContent = fresh; badge.hidden = !fresh; }
+    older.hidden = nextPage === null;
   }
 
   function renderDetail() {
@@ -130,11 +135,16 @@
 
   async function refresh() {
     try {
+      // The newest page is fetched again on each poll; older pages stay as loaded ("Show older").
       const response = await fetch(`/desk/api/tickets?status=${show()}`, { credentials: "same-origin" });
       if (response.status === 401) { window.location = "/desk/signin?next=/desk/tickets"; return; }
       const body = await response.json();
       if (!response.ok) throw new Error(body.error);
-      tickets = body.tickets;
+      const oldest = body.tickets.length ? body.tickets[body.tickets.length - 1].id : Infinity;
+      olderPages = olderPages.filter((t) => t.id < oldest);
+      tickets = body.tickets.concat(olderPages);
+      if (!olderPages.length) nextPage = body.next;
+      newCount = body.new;
       me = body.me;
       const current = tickets.find((x) => x.id === selected);
       if (!current) selected = null;
@@ -167,7 +177,25 @@
     const form = event.target;
     if (await act("notes", { text: form.text.value })) form.reset();
   });
-  document.querySelectorAll('input[name="show"]').forEach((r) => r.addEventListener("change", refresh));
+  async function showOlder() {
+    try {
+      const response = await fetch(`/desk/api/tickets?status=${show()}&before=${nextPage}`, { credentials: "same-origin" });
+      const body = await response.json();
+      if (!response.ok) throw new Error(body.error);
+      olderPages = olderPages.concat(body.tickets);
+      tickets = tickets.concat(body.tickets);
+      nextPage = body.next;
+      render();
+    } catch (err) {
+      showError(`Could not load older tickets: ${err.message}`);
+    }
+  }
+
+  older.addEventListener("click", showOlder);
+  document.querySelectorAll('input[name="show"]').forEach((r) => r.addEventListener("change", () => {
+    olderPages = [];
+    refresh();
+  }));
 
   refresh();
   setInterval(refresh, 4000);  // new tickets appear without a reload
