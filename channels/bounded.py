@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hmac
 import ipaddress
 import logging
 import time
@@ -35,10 +36,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import triage
+from bot import sender_ids, triage
 from channels import action_payload
 from bot.alerts import Contact, alert_notice, alert_text, trouble_text
-from bot.config import Settings, parse_networks
+from bot.config import DEFAULT_SENDER_SECRET_FILE, Settings, parse_networks
+from bot.secret_file import load_secret
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,47 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 def settings() -> Settings:
     """This process's settings, read once (the Rasa server imports this package at start-up)."""
     return Settings.from_env()
+
+
+@functools.lru_cache(maxsize=1)
+def sender_secret() -> bytes:
+    """The key of conversation ids and web session ids (a missing default file is created, 0600)."""
+    path = settings().sender_secret_file
+    return load_secret(path, create=path == DEFAULT_SENDER_SECRET_FILE, what="The sender-id secret file",
+                       setting="AFTERCARE_SENDER_SECRET_FILE", purpose="hashes sender ids")
+
+
+# Output-channel methods that take the recipient first; Rasa calls them with the tracker's (hashed) id.
+_SEND_METHODS = ("send_response", "send_text_message", "send_image_url", "send_attachment",
+                 "send_text_with_buttons", "send_quick_replies", "send_elements", "send_custom_json")
+
+
+# Metadata keys that hold platform ids (Slack's conversation and bot user ids); the reply was addressed already.
+_PLATFORM_ID_METADATA = ("out_channel", "users")
+
+
+def identify(message: UserMessage, channel: str) -> None:
+    """Give the message its conversation id (`<channel>:<keyed hash>`) in place of the raw sender id, and
+    its output channel the raw id back for this request's replies only: the tracker never holds a phone
+    number or platform id, and the reply still reaches the real number or chat."""
+    raw = message.sender_id
+    hashed = sender_ids.conversation_id(sender_secret(), channel, str(raw))
+    message.sender_id = hashed
+    if isinstance(message.metadata, dict):  # stored with the message: no platform ids there either
+        message.metadata = {k: v for k, v in message.metadata.items() if k not in _PLATFORM_ID_METADATA}
+    out = message.output_channel
+    for name in _SEND_METHODS:
+        method = getattr(out, name, None)
+        if method is None:
+            continue
+
+        def to_raw(recipient_id: Text, *args: Any, _send=method, **kwargs: Any) -> Any:
+            # Rasa's Twilio output writes "to" into the custom payload in place, and that dict is the bot
+            # event the tracker stores: it gets a copy, so the raw number never lands in the store.
+            args = tuple(dict(a) if isinstance(a, dict) else a for a in args)
+            return _send(raw if recipient_id == hashed else recipient_id, *args, **kwargs)
+
+        setattr(out, name, to_raw)  # this channel object lives for this one message
 
 
 def too_long_reply(length: int, config: Settings) -> str:
@@ -215,6 +258,7 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
     async def guarded(message: UserMessage) -> Any:
         text = message.text
         channel = message.input_channel or message.output_channel.name()
+        identify(message, channel)
         limited = over_limit(message, channel)
         if limited:
             logger.warning("message.rate_limited channel=%s by=%s", channel, limited)  # no sender, no address
@@ -274,9 +318,17 @@ def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> 
 class RestInput(RasaRestInput):
     """Rasa's REST channel (`/webhooks/rest/webhook`) with the message cap and the request-size cap."""
 
+    def __init__(self, require_token: bool = False) -> None:
+        self.require_token = require_token
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict | None) -> "RestInput":
+        """`require_token: true` (credentials.production.yml): only callers with AFTERCARE_REST_TOKEN."""
+        return cls(require_token=bool((credentials or {}).get("require_token", False)))
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = limit_request_size(super().blueprint(bounded(on_new_message)))
@@ -287,6 +339,9 @@ class RestInput(RasaRestInput):
             # an empty 200; an API client gets a clear 400 instead.
             if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
                 return None
+            if self.require_token and not rest_token_ok(request.headers.get("authorization"), settings()):
+                logger.warning("rest.token_refused")
+                return response.json({"error": REST_TOKEN_ERROR}, status=401)
             _client.set(client_address(request.ip, request.headers.get("x-forwarded-for"), settings()))
             try:
                 body = request.json
@@ -301,6 +356,18 @@ class RestInput(RasaRestInput):
 
 
 REST_SHAPE_ERROR = 'Send JSON like {"sender": "an id", "message": "the question"}; both must be strings.'
+REST_TOKEN_ERROR = "This REST channel needs an Authorization: Bearer token (AFTERCARE_REST_TOKEN)."
+
+
+def rest_token_ok(header: str | None, config: Settings) -> bool:
+    """Whether the Authorization header carries the REST token; with no token configured, nobody is let in."""
+    scheme, _, given = (header or "").partition(" ")
+    token = config.rest_token
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+SESSION_REFUSED_REPLY = ("This chat could not be verified, so nothing was sent. Please reload the page to start "
+                         "a new conversation. If this is an emergency, call {emergency} now.")
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -328,8 +395,34 @@ class SocketIOInput(RasaSocketIOInput):
                 return False
             return await connect(sid, environ, auth)
 
+        @sio.on("session_request", namespace=self.namespace)
+        async def issued_session(sid: Text, data: Any) -> None:
+            # Rasa confirms whatever id the client asks for, so anyone who knew (or guessed) an id joined that
+            # conversation. Only an id this server signed is kept; anything else gets a fresh one.
+            given = data.get("session_id") if isinstance(data, dict) else None
+            session_id = given if sender_ids.web_session_valid(sender_secret(), given) else None
+            if given and session_id is None:
+                logger.warning("socketio.session_refused")  # the id itself is not logged
+            session_id = session_id or sender_ids.issue_web_session(sender_secret())
+            if self.session_persistence:
+                sio.enter_room(sid, session_id, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def checked(sid: Text, data: Any) -> None:
+            # A message names its conversation itself: only a server-signed id is passed on (a forged one
+            # would write into, and hear the replies of, someone else's conversation).
+            if self.session_persistence and isinstance(data, dict) \
+                    and not sender_ids.web_session_valid(sender_secret(), data.get("session_id")):
+                logger.warning("socketio.message_refused reason=unsigned_session")
+                await sio.emit(self.bot_message_evt,
+                               {"text": SESSION_REFUSED_REPLY.format(emergency=settings().emergency_number)},
+                               room=sid, namespace=self.namespace)
+                return
+            if self.session_persistence and isinstance(data, dict):
+                # The widget sends "/restart" for an ended conversation over a fresh socket: its replies
+                # (none expected) go to that conversation's room, which this socket joins.
+                sio.enter_room(sid, data["session_id"], namespace=self.namespace)
             # Rasa's handler builds a UserMessage first, which fails on a message that is not text and
             # leaves the widget waiting; answer it here instead.
             if isinstance(data, dict) and isinstance(data.get("message", ""), str):

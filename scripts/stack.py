@@ -118,6 +118,18 @@ class Stack:
                 return self.env.get(name) or os.environ[name]
         return f"sqlite:///{self.workdir / 'aftercare.db'}"
 
+    @property
+    def sender_secret_file(self) -> Path:
+        """The key file of this run's conversation ids (see bot/sender_ids.py), unless configured."""
+        return Path(os.environ.get("AFTERCARE_SENDER_SECRET_FILE") or self.env.get("AFTERCARE_SENDER_SECRET_FILE")
+                    or self.workdir / "sender-secret")
+
+    def conversation_id(self, channel: str, raw_id: str) -> str:
+        """The id Rasa stores for `raw_id` on `channel` (how tests find a conversation in the tracker store)."""
+        from bot.sender_ids import conversation_id
+
+        return conversation_id(load_secret_file(self.sender_secret_file), channel, raw_id)
+
     def write_endpoints(self) -> Path:
         """Rasa's endpoints file for these ports, with the SQLite tracker store in the working folder."""
         path = self.workdir / "endpoints.yml"
@@ -140,6 +152,11 @@ class Stack:
         # Tickets, unanswered questions and feedback of this run live in its working folder (var/ for
         # `make run`), unless a database is configured: the action server and the web app share it.
         env.setdefault("DATABASE_URL", self.database_url)
+        # The key of conversation ids and web session ids: one per working folder (var/sender-secret for
+        # `make run`, the default), made 0600 on first run, shared by every Rasa replica of the run.
+        if not (env.get("AFTERCARE_SENDER_SECRET_FILE") or os.environ.get("AFTERCARE_SENDER_SECRET_FILE")):
+            env["AFTERCARE_SENDER_SECRET_FILE"] = str(self.sender_secret_file)
+            load_secret_file(self.sender_secret_file)
         # Browsers may call Rasa and the action server only from this run's web app, unless configured.
         if not any(env.get(k) or os.environ.get(k) for k in ("AFTERCARE_ALLOWED_ORIGINS", "AFTERCARE_PUBLIC_URL")):
             env["AFTERCARE_ALLOWED_ORIGINS"] = f"{self.web_url},http://localhost:{self.web_port}"
@@ -158,6 +175,15 @@ class Stack:
 
     def stop(self) -> None:
         stop_all(self.servers)
+
+
+def load_secret_file(path: Path) -> bytes:
+    """The key in `path`, made (random, 0600) when missing: bot/secret_file.py, the console's helper."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the bot package, when run as scripts/stack.py
+    from bot.secret_file import load_secret
+
+    return load_secret(path, create=True)
 
 
 def server_env(extra: dict[str, str]) -> dict[str, str]:

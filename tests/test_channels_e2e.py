@@ -176,14 +176,20 @@ def stack(built_index, stub, tmp_path_factory):
              "AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE": str(ADDRESS_LIMIT),
              "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1"},  # as behind a proxy on this host
     )
-    running.start(timeout=300)
+    running.start(timeout=600)  # a shared, busy machine can take minutes to load the model
     yield running
     running.stop()
 
 
+CHANNELS = ("twilio", "telegram", "slack", "facebook", "rest", "socketio")
+
+
 def events_for(stack: Stack, sender: str) -> int:
+    """Events stored for this raw sender id on any channel (Rasa stores `<channel>:<keyed hash>`)."""
+    ids = {sender} | {stack.conversation_id(c, sender) for c in CHANNELS}
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        return db.execute(f"SELECT COUNT(*) FROM events WHERE sender_id IN ({','.join('?' * len(ids))})",
+                          tuple(ids)).fetchone()[0]
 
 
 # --- Twilio: SMS and WhatsApp -------------------------------------------------------------------
@@ -244,6 +250,39 @@ def test_twilio_whatsapp_reply_comes_from_the_whatsapp_sender(stack, stub):
     sent = sms_to(stub, phone)
     assert sent and all(m["From"] == WHATSAPP_NUMBER and len(m["Body"]) <= cf.SMS_LIMIT for m in sent)
     assert "Sources:" in "\n".join(m["Body"] for m in sent)
+
+
+def tracker_bytes(stack: Stack) -> bytes:
+    """Everything the SQLite tracker store holds on disk (the database and its journal files)."""
+    return b"".join(p.read_bytes() for p in stack.workdir.glob("tracker.db*"))
+
+
+def test_the_tracker_store_holds_no_phone_number_or_platform_id(stack, stub):
+    phone, whatsapp, chat = new_phone(), "whatsapp:" + new_phone(), 7_000_000_000 + uuid.uuid4().int % 10**9
+    for sender, to in ((phone, SMS_NUMBER), (whatsapp, WHATSAPP_NUMBER)):
+        for text in (GYM, "and can I drink wine after it?"):
+            form = twilio_form(sender, text, to=to)
+            assert post_twilio(stack, form, twilio_signature(TWILIO_PUBLIC_URL, form)).status_code == 204
+    assert post_telegram(stack, telegram_update(chat, GYM)).status_code == 200
+    user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
+    body = slack_event(user, channel, GYM)
+    assert requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body),
+                         timeout=60).status_code == 200
+    stub.wait_for("/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel)
+    deadline = time.monotonic() + 60
+    while not (len(sms_to(stub, phone)) >= 2 and sms_to(stub, whatsapp) and telegram_sent(stub, chat)) \
+            and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert sms_to(stub, phone) and sms_to(stub, whatsapp) and telegram_sent(stub, chat)  # replies reach them
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        ids = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
+    assert {stack.conversation_id("twilio", phone), stack.conversation_id("twilio", whatsapp),
+            stack.conversation_id("telegram", str(chat)), stack.conversation_id("slack", user)} <= ids
+    assert stack.conversation_id("twilio", whatsapp).startswith("whatsapp:")
+    assert stack.conversation_id("twilio", phone).startswith("sms:")
+    stored = tracker_bytes(stack)
+    for raw in (phone[1:], whatsapp.split("+")[1], str(chat), user, channel):  # digits, in any stored form
+        assert raw.encode() not in stored, "a raw sender id is in the tracker store"
 
 
 def test_twilio_emergency_sms_leads_with_what_to_do(stack, stub):
@@ -598,7 +637,7 @@ def test_a_sender_over_the_rate_limit_is_asked_to_wait_and_an_emergency_still_ge
     # The refused messages never reached NLU: only the allowed ones are in the conversation.
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
         users = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
-                           (phone,)).fetchone()[0]
+                           (stack.conversation_id("twilio", phone),)).fetchone()[0]
     assert users == SENDER_LIMIT
 
 

@@ -65,8 +65,8 @@ def test_socketio_conversation(cluster, transport):
     client = socketio.Client(reconnection=False)
     confirmed, replied = threading.Event(), threading.Event()
     received: list[dict] = []
-    session_id = uuid.uuid4().hex
-    client.on("session_confirm", lambda *_: confirmed.set())
+    session: list[str] = []
+    client.on("session_confirm", lambda session_id: (session.append(session_id), confirmed.set()))
 
     @client.on("bot_uttered")
     def on_bot(data):
@@ -77,9 +77,10 @@ def test_socketio_conversation(cluster, transport):
     # Polling sends every packet as its own request: this only works when nginx keeps them on one replica.
     client.connect(cluster.public_url, socketio_path="/socket.io", transports=[transport], wait_timeout=20)
     try:
-        client.emit("session_request", {"session_id": session_id})
+        client.emit("session_request", {"session_id": None})
         assert confirmed.wait(20), "no session_confirm through nginx"
-        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session_id})
+        # The id is signed by the replica that issued it; every replica checks it with the same key.
+        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session[0]})
         assert replied.wait(120), f"no answer over {transport}; got {received}"
     finally:
         client.disconnect()

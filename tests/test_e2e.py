@@ -4,12 +4,12 @@ spoken to over REST and socket.io exactly as the web page and channels do."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
 import requests
 import socketio
-
 from stack import ROOT, Server, free_port
 
 pytestmark = pytest.mark.e2e
@@ -108,10 +108,11 @@ def test_socketio_conversation(stack):
     replies: list[dict] = []
     got_answer = threading.Event()
     confirmed = threading.Event()
-    session_id = uuid.uuid4().hex
+    session: list[str] = []
 
     @client.on("session_confirm")
-    def _confirm(*_):
+    def _confirm(session_id):
+        session.append(session_id)  # issued and signed by the server
         confirmed.set()
 
     @client.on("bot_uttered")
@@ -124,9 +125,9 @@ def test_socketio_conversation(stack):
 
     client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20)
     try:
-        client.emit("session_request", {"session_id": session_id})
+        client.emit("session_request", {"session_id": None})
         assert confirmed.wait(20), "no session_confirm from Rasa"
-        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session_id})
+        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session[0]})
         assert got_answer.wait(60), f"no cited answer over socket.io; got {replies}"
     finally:
         client.disconnect()
@@ -158,11 +159,12 @@ def test_action_server_refuses_a_stale_index(tmp_path):
 # --- bounded input: an over-long message never reaches NLU, and the patient is told -------------
 
 
-def tracker_events(stack, sender) -> int:
+def tracker_events(stack, sender, channel="rest") -> int:
     import sqlite3
 
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                          (stack.conversation_id(channel, sender),)).fetchone()[0]
 
 
 def test_overlong_rest_message_gets_a_reply_not_nlu(stack, settings):
@@ -200,8 +202,8 @@ def test_overlong_socketio_message_gets_a_reply(stack, settings):
     replies: list[dict] = []
     got = threading.Event()
     confirmed = threading.Event()
-    session_id = uuid.uuid4().hex
-    client.on("session_confirm", lambda *_: confirmed.set())
+    session: list[str] = []
+    client.on("session_confirm", lambda session_id: (session.append(session_id), confirmed.set()))
 
     @client.on("bot_uttered")
     def _uttered(data):
@@ -210,8 +212,9 @@ def test_overlong_socketio_message_gets_a_reply(stack, settings):
 
     client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20)
     try:
-        client.emit("session_request", {"session_id": session_id})
+        client.emit("session_request", {})
         assert confirmed.wait(20)
+        session_id = session[0]
         client.emit("user_uttered", {"message": "help " * settings.max_message_chars, "session_id": session_id})
         assert got.wait(30), "no reply to an over-long socket.io message"
         got.clear()
@@ -226,3 +229,74 @@ def test_conversation_and_store_files_are_private(stack):
     rest(stack, "how much does a neck lift cost?")  # no answer on file: stored as unanswered
     for name in ("tracker.db", "aftercare.db"):
         assert (stack.workdir / name).stat().st_mode & 0o777 == 0o600, name
+
+
+# --- Sender identity (issue 11, part 3) ---------------------------------------------------------
+
+
+class WebClient:
+    """A socket.io client as the widget is: asks for a session, records what the server confirms and says."""
+
+    def __init__(self, stack) -> None:
+        self.client = socketio.Client(reconnection=False)
+        self.sessions: list[str] = []
+        self.replies: list[dict] = []
+        self.confirmed, self.replied = threading.Event(), threading.Event()
+        self.client.on("session_confirm", lambda sid: (self.sessions.append(sid), self.confirmed.set()))
+        self.client.on("bot_uttered", lambda data: (self.replies.append(data), self.replied.set()))
+        self.client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["websocket"], wait_timeout=20)
+
+    def session(self, asked) -> str:
+        self.confirmed.clear()
+        self.client.emit("session_request", {"session_id": asked})
+        assert self.confirmed.wait(20), "no session_confirm"
+        return self.sessions[-1]
+
+    def say(self, message: str, session_id: str) -> None:
+        self.client.emit("user_uttered", {"message": message, "session_id": session_id})
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_a_web_client_cannot_join_another_clients_conversation(stack):
+    a, b = WebClient(stack), WebClient(stack)
+    try:
+        chosen = uuid.uuid4().hex  # a client-made id, as any client could send
+        a_id = a.session(chosen)
+        assert a_id != chosen  # the server issues its own, signed
+        assert a.session(a_id) == a_id  # ... and keeps it on reconnect
+        # Client B asks for A's old, client-made id, and for A's id with a forged signature: fresh ids.
+        assert b.session(chosen) not in (chosen, a_id)
+        forged = a_id.split(".")[0] + "." + "0" * 32
+        b_id = b.session(forged)
+        assert b_id not in (forged, a_id)
+        b.replied.clear()
+        a.say("I had juvederm in my lips this morning, how long will they be swollen?", a_id)
+        assert a.replied.wait(60)
+        time.sleep(2)
+        assert b.replies == []  # B never hears A's conversation
+        # B writing under a made-up or forged id is refused: nothing stored, a reply says why.
+        for made_up in (chosen, forged):
+            b.replied.clear()
+            b.say("and when can I go back to the gym?", made_up)
+            assert b.replied.wait(20) and "could not be verified" in b.replies[-1]["text"]
+            assert tracker_events(stack, made_up, "socketio") == 0
+        assert tracker_events(stack, a_id, "socketio") > 0
+    finally:
+        a.close()
+        b.close()
+
+
+def test_conversation_ids_name_their_channel_and_hold_no_raw_sender(stack):
+    import sqlite3
+
+    sender = "+15550104242"
+    reply = rest(stack, "can I fly after filler?", sender)
+    assert reply and all(m["recipient_id"] == sender for m in reply)  # the reply still names the caller
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        ids = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
+    assert stack.conversation_id("rest", sender) in ids and sender not in ids
+    assert all(i.split(":")[0] in ("rest", "web") and len(i.split(":")[1]) == 64 for i in ids)
+    # The same raw id on another channel is another conversation.
+    assert stack.conversation_id("twilio", sender) != stack.conversation_id("rest", sender)

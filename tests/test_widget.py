@@ -126,7 +126,7 @@ def test_conversation_survives_a_reload(stack, context):
     before = page.locator(".log").inner_text()
     stored = page.evaluate("() => Object.entries(localStorage).filter(([k]) => k.startsWith('aftercare-widget:'))")
     session = json.loads(stored[0][1])["sessionId"]
-    assert re.fullmatch(r"[0-9a-f]{32}", session)
+    assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session)  # issued and signed by the server
 
     page.reload()
     # The panel reopens by itself, with the whole conversation.
@@ -137,6 +137,24 @@ def test_conversation_survives_a_reload(stack, context):
     follow_up = ask(page, "and when can I go back to the gym?")
     expect(follow_up.locator(".matched")).to_contain_text("When can I exercise after getting dermal filler?")
     screenshot(page, "widget-after-reload")
+
+
+def test_a_session_id_the_server_did_not_issue_is_replaced(stack, context):
+    """A stored id someone else wrote (another patient's, or made up) does not join that conversation: the
+    widget asks for it, the server issues its own, and the widget keeps and uses that one."""
+    page = context.new_page()
+    open_widget(page, f"{stack.web_url}/")
+    find = "() => Object.keys(localStorage).find(k => k.startsWith('aftercare-widget:')) || null"
+    page.wait_for_function(find, timeout=REPLY_MS)  # saved once the server confirmed a session
+    stored_key = page.evaluate(find)
+    forged = "0123456789abcdef0123456789abcdef"
+    page.evaluate("""([k, id]) => localStorage.setItem(k, JSON.stringify(
+      {sessionId: id, entries: [], updated: Date.now()}))""", [stored_key, forged])
+    page.reload()
+    expect(page.get_by_role("dialog", name=LAUNCHER)).to_be_visible()
+    ask(page, "can I fly after filler?")
+    session = json.loads(page.evaluate("(k) => localStorage.getItem(k)", stored_key))["sessionId"]
+    assert session != forged and re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", session)
 
 
 XSS = ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>"]
@@ -399,7 +417,7 @@ def test_new_chat_ends_the_old_conversation_on_the_server(stack, context):
     def restarted() -> bool:
         with sqlite3.connect(stack.workdir / "tracker.db") as db:
             return bool(db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'restart'",
-                                   (old,)).fetchone()[0])
+                                   (stack.conversation_id("socketio", old),)).fetchone()[0])
 
     deadline = time.monotonic() + 30
     while not restarted() and time.monotonic() < deadline:

@@ -139,7 +139,10 @@ async def chat(request: Request) -> JSONResponse:
         )
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(f"{SETTINGS.rasa_url}/webhooks/rest/webhook", json=body.model_dump())
+            # A production Rasa asks REST callers for its token (credentials.production.yml, require_token).
+            headers = {"Authorization": f"Bearer {SETTINGS.rest_token}"} if SETTINGS.rest_token else {}
+            response = await client.post(f"{SETTINGS.rasa_url}/webhooks/rest/webhook", json=body.model_dump(),
+                                         headers=headers)
             response.raise_for_status()
     except httpx.HTTPError as exc:
         log.warning("rasa unavailable", extra={"error": type(exc).__name__})

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+# The key file (generated 0600 on first run, refused when short) is shared with the Rasa process's sender
+# ids, so its helpers live in the standard-library module bot.secret_file; re-exported for runtime and routes.
+from bot.secret_file import SecretError, load_secret  # noqa: F401
+
 COOKIE = "desk_session"
 COOKIE_PATH = "/desk"
 SESSION_SECONDS = 12 * 3600
-MIN_SECRET_BYTES = 32
 
 # Throttling: a few free tries, then a delay that doubles with each further failure (15 s ... 15 min).
 FREE_TRIES_PER_ACCOUNT_AND_ADDRESS = 5  # someone mistyping their own password
@@ -35,54 +36,6 @@ KNOWN_ADDRESSES_PER_ACCOUNT = 8
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-class SecretError(RuntimeError):
-    """The console's signing secret is missing or unusable; the message says how to fix it."""
-
-
-def _new_key_hint(path: Path) -> str:
-    return f"python -c 'import secrets; print(secrets.token_hex(32))' > {path} && chmod 600 {path}"
-
-
-def load_secret(path: Path, create: bool = True) -> bytes:
-    """The cookie-signing key read from `path`; created (random, owner-only) only when missing and `create`.
-
-    A file that exists but holds fewer than 32 bytes is refused, never used: an empty or short key lets
-    anyone forge an admin's cookie."""
-    path = Path(path)
-    if not path.exists():
-        if not create:
-            raise SecretError(
-                f"The console's secret file {path} (AFTERCARE_DESK_SECRET_FILE) does not exist. The console does "
-                f"not start without it, so that every process and restart signs cookies with the same key. "
-                f"Create it: {_new_key_hint(path)}"
-            )
-        _create_secret(path)
-    try:
-        key = path.read_bytes().strip()
-    except OSError as exc:
-        raise SecretError(f"The console's secret file {path} cannot be read ({exc.strerror}).") from None
-    if len(key) < MIN_SECRET_BYTES:
-        raise SecretError(
-            f"The console's secret file {path} holds {len(key)} bytes; it needs at least {MIN_SECRET_BYTES} random "
-            f"bytes. Replace it (this signs everyone out): {_new_key_hint(path)}"
-        )
-    return key
-
-
-def _create_secret(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.token_hex(32).encode())
-    try:
-        os.link(temp, path)  # first writer wins; a concurrent process reads the same key
-    except FileExistsError:
-        pass
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def cookies_secure(setting: str, public_url: str) -> bool:

@@ -493,6 +493,8 @@
       socket.emit("session_request", { session_id: state.sessionId });
     });
     socket.on("session_confirm", function (id) {
+      // The server issues and signs session ids and replaces one it did not issue (channels/bounded.py):
+      // always keep and use the id it confirms, never one made here.
       if (typeof id === "string" && id) state.sessionId = id;
       save();
       var wasDown = everReady && !ready;
