@@ -7,6 +7,7 @@ store), so all of them exercise exactly the same commands.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -40,6 +41,18 @@ def http_ok(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_launcher() -> None:
+    """In a server's process before exec: the kernel kills it when the launcher dies, however it dies.
+
+    A launcher killed without its clean-up (SIGKILL, a test run's timeout) otherwise left its servers
+    running, each holding a port, a gigabyte and a share of the CPU."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 @dataclass
 class Server:
     name: str
@@ -61,6 +74,7 @@ class Server:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group, so stopping it stops its children too
+            preexec_fn=die_with_launcher,
         )
 
     def healthy(self) -> bool:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from stack import Supervisor
@@ -49,3 +54,29 @@ def test_a_server_that_stayed_up_starts_the_backoff_again():
     web.dead = True
     supervisor.step()
     assert supervisor.due["web"] - now[0] == 1
+
+
+def test_servers_die_with_a_launcher_killed_without_clean_up(tmp_path):
+    """A launcher killed by SIGKILL (a test run's timeout, an OOM kill) leaves no server running."""
+    scripts = Path(__file__).resolve().parent.parent / "scripts"
+    launcher = subprocess.Popen([sys.executable, "-c", (
+        f"import sys; sys.path.insert(0, {str(scripts)!r}); from pathlib import Path; from stack import Server\n"
+        f"s = Server('sleeper', [sys.executable, '-c', 'import time; time.sleep(120)'], '', Path({str(tmp_path / 'x.log')!r}))\n"
+        "s.start(); print(s.process.pid, flush=True); time.sleep(120)"
+    )], stdout=subprocess.PIPE, text=True)
+    server_pid = int(launcher.stdout.readline())
+    os.kill(server_pid, 0)  # running
+    launcher.send_signal(signal.SIGKILL)
+    launcher.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return
+        # Reaped by init once dead; until then a zombie still answers kill(pid, 0).
+        if Path(f"/proc/{server_pid}/stat").read_text().split(") ")[-1].startswith("Z"):
+            return
+        time.sleep(0.1)
+    os.kill(server_pid, signal.SIGKILL)
+    raise AssertionError("the server outlived its launcher")
