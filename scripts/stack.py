@@ -135,8 +135,7 @@ class Stack:
     @property
     def sender_secret_file(self) -> Path:
         """The key file of this run's conversation ids (see bot/sender_ids.py), unless configured."""
-        return Path(os.environ.get("AFTERCARE_SENDER_SECRET_FILE") or self.env.get("AFTERCARE_SENDER_SECRET_FILE")
-                    or self.workdir / "sender-secret")
+        return sender_secret_file(self.env, self.workdir)
 
     def conversation_id(self, channel: str, raw_id: str) -> str:
         """The id Rasa stores for `raw_id` on `channel` (how tests find a conversation in the tracker store)."""
@@ -189,6 +188,12 @@ class Stack:
 
     def stop(self) -> None:
         stop_all(self.servers)
+
+
+def sender_secret_file(env: dict[str, str], workdir: Path) -> Path:
+    """The sender-id key file of a run: AFTERCARE_SENDER_SECRET_FILE if set, else one in its working folder."""
+    return Path(os.environ.get("AFTERCARE_SENDER_SECRET_FILE") or env.get("AFTERCARE_SENDER_SECRET_FILE")
+                or workdir / "sender-secret")
 
 
 def load_secret_file(path: Path) -> bytes:

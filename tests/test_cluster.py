@@ -132,3 +132,15 @@ def test_messages_go_through_with_one_replica_killed(cluster):
         assert messages, f"no reply to {message!r}"
         answered.add(upstream.split(", ")[-1])  # a refused replica, then the one that answered
     assert answered == {f"127.0.0.1:{cluster.ports.rasa[1]}"}
+
+
+def test_every_rasa_replica_gets_one_sender_key_made_before_they_start(tmp_path, monkeypatch):
+    """Replicas making the key at once would each keep their own: conversations and web sessions begun on
+    one replica would be refused by the other."""
+    monkeypatch.delenv("AFTERCARE_SENDER_SECRET_FILE", raising=False)
+    planned = Cluster(Ports.free(3, 1), workdir=tmp_path)
+    planned.build()
+    files = {server.env["AFTERCARE_SENDER_SECRET_FILE"] for server in planned.servers if server.name.startswith("rasa")}
+    assert files == {str(tmp_path / "sender-secret")}
+    key = tmp_path / "sender-secret"
+    assert len(key.read_bytes()) >= 32 and key.stat().st_mode & 0o777 == 0o600
