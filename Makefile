@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export RASA_TELEMETRY_ENABLED := false
 BOT := .venv/bin/bot
 
-.PHONY: run cluster test setup system validate index train bench bench-input bench-abuse bench-large bench-load bench-payload clean
+.PHONY: run cluster test setup system validate index train bench bench-input bench-abuse bench-large bench-load bench-faults bench-payload clean
 
 run: index train ## set up on first use, then serve the bot on the embedded defaults
 	@.venv/bin/python scripts/stack.py
@@ -45,6 +45,9 @@ bench-large: setup ## index build, size, memory, latency and recall at 10k/100k/
 
 bench-load: index train ## open-loop load (5-40 messages/s) on make run, make cluster and a bare Rasa bot (about 15 min)
 	@.venv/bin/python bench/load.py
+
+bench-faults: system index train ## make cluster under 10 messages/s while a Rasa replica, an action server, Redis and PostgreSQL fail (about 6 min)
+	@.venv/bin/python bench/faults.py
 
 bench-payload: train ## bytes Rasa sends the action server per turn, full events against slim ones
 	@.venv/bin/python bench/action_payload.py

@@ -9,6 +9,10 @@ saved index again, off the event loop, and swaps them in; messages being answere
 ones. A corpus or index that cannot be served (stale, unreadable) is refused with 409 and the old one
 stays. With `AFTERCARE_RELOAD_WATCH=true` the server also reloads by itself when a new index is saved.
 
+`POST /webhook` and `GET /actions` answer only Rasa: its calls carry a token derived from the key file both
+read (`AFTERCARE_ACTION_SECRET_FILE`; channels/action_auth.py); any other caller gets 401, because a
+webhook call names its own sender and slots.
+
     python -m actions.server --port 5055
 """
 
@@ -16,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hmac
 import logging
 import time
 
@@ -25,8 +28,9 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot.config import Settings
+from bot.config import DEFAULT_ACTION_SECRET_FILE, Settings
 from bot.index import META_FILE
+from bot.secret_file import SecretError, action_webhook_token, bearer_given, bearer_matches
 
 log = logging.getLogger("aftercare.server")
 
@@ -40,12 +44,30 @@ def check_token(configured: str, authorization: str | None) -> tuple[int, str] |
     """None when the Authorization header carries the configured bearer token, else (status, message)."""
     if not configured:
         return 403, "reloading is disabled: set AFTERCARE_RELOAD_TOKEN on the action server to enable POST /reload"
-    scheme, _, given = (authorization or "").strip().partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
+    if bearer_given(authorization) is None:
         return 401, "missing token: send the header 'Authorization: Bearer <AFTERCARE_RELOAD_TOKEN>'"
-    if not hmac.compare_digest(given.strip().encode(), configured.encode()):
+    if not bearer_matches(authorization, configured):
         return 403, "wrong reload token"
     return None
+
+
+# rasa-sdk's routes that run actions or describe them; /health stays open for probes.
+RASA_ONLY_PATHS = ("/webhook", "/actions")
+WEBHOOK_REFUSED = ("this endpoint answers the Rasa server only: its calls carry a token derived from "
+                   "AFTERCARE_ACTION_SECRET_FILE, and both servers must read the same file")
+
+
+def require_rasa_token(app: Sanic, token: str) -> None:
+    """Refuse (401) calls to rasa-sdk's action routes that lack Rasa's token."""
+
+    @app.on_request
+    async def rasa_only(request: Request) -> response.HTTPResponse | None:
+        if request.path.rstrip("/") not in RASA_ONLY_PATHS or request.method == "OPTIONS":
+            return None
+        if bearer_matches(request.headers.get("authorization"), token):
+            return None
+        log.warning("webhook.token_refused")
+        return response.json({"error": WEBHOOK_REFUSED}, status=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 async def reload_now() -> tuple[int, dict]:
@@ -120,9 +142,14 @@ def main(argv: list[str] | None = None) -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     settings = Settings.from_env()
+    try:
+        token = action_webhook_token(settings.action_secret_file, DEFAULT_ACTION_SECRET_FILE)
+    except SecretError as exc:
+        raise SystemExit(f"action server not started: {exc}") from None
     # Only Rasa calls the webhook; browsers only from the configured origins (AFTERCARE_ALLOWED_ORIGINS).
     app = create_app(executor, cors_origins=settings.origins)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    require_rasa_token(app, token)
     add_reload_routes(app, settings)
     app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
 

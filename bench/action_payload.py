@@ -20,7 +20,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from stack import MODEL, free_port, rasa_server, server_env  # noqa: E402
+from stack import MODEL, free_port, rasa_server, server_env, shared_key_files  # noqa: E402
 
 TURNS = ["can I drink wine after botox?", "and the gym?", "how long does swelling last after lip filler?",
          "and flying?", "is bruising normal after filler?", "thanks"]
@@ -56,7 +56,8 @@ def payload_sizes(setting: str) -> list[int]:
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{endpoint.server_port}/webhook"\n')
     port = free_port()
     rasa = rasa_server(port, MODEL, endpoints, ROOT / "credentials.yml",
-                       server_env({"AFTERCARE_ACTION_EVENTS": setting}), work / "rasa.log")
+                       server_env({"AFTERCARE_ACTION_EVENTS": setting, **shared_key_files({}, work)}),
+                       work / "rasa.log")
     rasa.start()
     try:
         while not rasa.healthy():

@@ -1,6 +1,10 @@
-"""Helpers the benches share: percentiles and one printed row per measurement."""
+"""Helpers the benches share: percentiles, one printed row per measurement, a supervisor in the background."""
 
 from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -11,3 +15,20 @@ def percentile(values: list[float], q: float) -> float:
 
 def row(name: str, samples_ms: list[float], extra: str = "") -> None:
     print(f"{name:<22} n={len(samples_ms):<5} p50={percentile(samples_ms, .5):8.1f} ms  p95={percentile(samples_ms, .95):8.1f} ms  {extra}")
+
+
+def supervise_in_background(servers: list, report: Callable[[str], None]) -> Callable[[], None]:
+    """Restart crashed servers as `make run` and `make cluster` do (scripts/stack.py, Supervisor), from a
+    thread; the function that stops it."""
+    from stack import Supervisor  # bench scripts put scripts/ on sys.path first
+
+    supervisor = Supervisor(servers, report=report)
+    supervisor.started = {s.name: time.monotonic() for s in servers}
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(1.0):
+            supervisor.step()
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done.set

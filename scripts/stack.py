@@ -165,11 +165,7 @@ class Stack:
         # Tickets, unanswered questions and feedback of this run live in its working folder (var/ for
         # `make run`), unless a database is configured: the action server and the web app share it.
         env.setdefault("DATABASE_URL", self.database_url)
-        # The key of conversation ids and web session ids: one per working folder (var/sender-secret for
-        # `make run`, the default), made 0600 on first run, shared by every Rasa replica of the run.
-        if not (env.get("AFTERCARE_SENDER_SECRET_FILE") or os.environ.get("AFTERCARE_SENDER_SECRET_FILE")):
-            env["AFTERCARE_SENDER_SECRET_FILE"] = str(self.sender_secret_file)
-            load_secret_file(self.sender_secret_file)
+        env.update(shared_key_files(env, self.workdir))
         # Browsers may call Rasa and the action server only from this run's web app, unless configured.
         if not any(env.get(k) or os.environ.get(k) for k in ("AFTERCARE_ALLOWED_ORIGINS", "AFTERCARE_PUBLIC_URL")):
             env["AFTERCARE_ALLOWED_ORIGINS"] = f"{self.web_url},http://localhost:{self.web_port}"
@@ -190,10 +186,33 @@ class Stack:
         stop_all(self.servers)
 
 
+# Keys that several servers of a run must share, by setting and file name in the run's working folder:
+# conversation ids and web session ids (every Rasa replica), and Rasa's token for the action servers.
+SHARED_KEYS = {"AFTERCARE_SENDER_SECRET_FILE": "sender-secret", "AFTERCARE_ACTION_SECRET_FILE": "action-secret"}
+
+
+def shared_key_file(setting: str, env: dict[str, str], workdir: Path) -> Path:
+    """A shared key file of a run: the setting if configured, else its file in the run's working folder."""
+    return Path(os.environ.get(setting) or env.get(setting) or workdir / SHARED_KEYS[setting])
+
+
 def sender_secret_file(env: dict[str, str], workdir: Path) -> Path:
     """The sender-id key file of a run: AFTERCARE_SENDER_SECRET_FILE if set, else one in its working folder."""
-    return Path(os.environ.get("AFTERCARE_SENDER_SECRET_FILE") or env.get("AFTERCARE_SENDER_SECRET_FILE")
-                or workdir / "sender-secret")
+    return shared_key_file("AFTERCARE_SENDER_SECRET_FILE", env, workdir)
+
+
+def shared_key_files(env: dict[str, str], workdir: Path) -> dict[str, str]:
+    """The run's shared key files as settings, each made (random, 0600) before any server starts.
+
+    Every server of the run is pointed at the same file, so all share one key; a server makes only its
+    default file itself and refuses a named one that is missing, hence the launcher makes it first."""
+    files = {}
+    for setting in SHARED_KEYS:
+        path = shared_key_file(setting, env, workdir)
+        if not (env.get(setting) or os.environ.get(setting)):
+            load_secret_file(path)  # a configured file must exist already; the servers say so if it does not
+        files[setting] = str(path)
+    return files
 
 
 def load_secret_file(path: Path) -> bytes:

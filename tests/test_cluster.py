@@ -134,13 +134,16 @@ def test_messages_go_through_with_one_replica_killed(cluster):
     assert answered == {f"127.0.0.1:{cluster.ports.rasa[1]}"}
 
 
-def test_every_rasa_replica_gets_one_sender_key_made_before_they_start(tmp_path, monkeypatch):
-    """Replicas making the key at once would each keep their own: conversations and web sessions begun on
-    one replica would be refused by the other."""
-    monkeypatch.delenv("AFTERCARE_SENDER_SECRET_FILE", raising=False)
-    planned = Cluster(Ports.free(3, 1), workdir=tmp_path)
+@pytest.mark.parametrize("setting, name", [("AFTERCARE_SENDER_SECRET_FILE", "sender-secret"),
+                                           ("AFTERCARE_ACTION_SECRET_FILE", "action-secret")])
+def test_every_server_gets_one_shared_key_made_before_they_start(tmp_path, monkeypatch, setting, name):
+    """Servers making a key at once would each keep their own: conversations and web sessions begun on
+    one replica would be refused by the other, and action servers would refuse Rasa's calls."""
+    monkeypatch.delenv(setting, raising=False)
+    planned = Cluster(Ports.free(3, 2), workdir=tmp_path)
     planned.build()
-    files = {server.env["AFTERCARE_SENDER_SECRET_FILE"] for server in planned.servers if server.name.startswith("rasa")}
-    assert files == {str(tmp_path / "sender-secret")}
-    key = tmp_path / "sender-secret"
+    readers = [s for s in planned.servers if s.name.startswith(("rasa", "action"))]
+    assert len(readers) == 5
+    assert {server.env[setting] for server in readers} == {str(tmp_path / name)}
+    key = tmp_path / name
     assert len(key.read_bytes()) >= 32 and key.stat().st_mode & 0o777 == 0o600

@@ -158,6 +158,39 @@ def test_every_variable_the_config_names_is_in_the_secret_template():
         if "PASSWORD" in key or key == "DATABASE_URL":
             assert "REPLACE" in value, f"{key} must be a placeholder"
     assert "REPLACE" in find("Secret", "aftercare-desk-secret")["stringData"]["desk-secret"]
+    assert all("REPLACE" in secret[key] for key in ("AFTERCARE_REST_TOKEN", "AFTERCARE_RELOAD_TOKEN"))
+
+
+# The key files each server reads (bot/config.py): Rasa the sender and action keys (channels/bounded.py),
+# the action servers the action key (actions/server.py), the web app the console's key (web/desk/runtime.py).
+KEY_FILES = {
+    "rasa": ("AFTERCARE_SENDER_SECRET_FILE", "AFTERCARE_ACTION_SECRET_FILE"),
+    "actions": ("AFTERCARE_ACTION_SECRET_FILE",),
+    "web": ("AFTERCARE_DESK_SECRET_FILE",),
+}
+
+
+@pytest.mark.parametrize("component", sorted(KEY_FILES))
+def test_every_key_file_a_server_reads_is_mounted_from_one_shared_secret(component):
+    """Replicas with keys of their own would refuse each other's sessions and Rasa's calls; a missing file
+    stops a server at start (bot/secret_file.py), so each file must be in the pod."""
+    settings = find("ConfigMap", "aftercare-settings")["data"]
+    pod = find("Deployment", f"aftercare-{component}")["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    mounts = {m["mountPath"]: m["name"] for m in container(component).get("volumeMounts", [])}
+    for setting in KEY_FILES[component]:
+        folder, file = settings[setting].rsplit("/", 1)
+        assert folder in mounts, f"{component}: {setting} ({settings[setting]}) is not mounted"
+        secret = volumes[mounts[folder]]["secret"]
+        key = {i["path"]: i["key"] for i in secret.get("items", [])}.get(file, file)
+        assert "REPLACE" in find("Secret", secret["secretName"])["stringData"][key]
+
+
+def test_rasa_image_serves_the_production_channels():
+    command = dockerfile_cmd("rasa")
+    credentials = yaml.safe_load((ROOT / command[command.index("--credentials") + 1]).read_text(encoding="utf-8"))
+    assert command[command.index("--credentials") + 1] == "credentials.production.yml"
+    assert credentials["channels.bounded.RestInput"]["require_token"] is True
 
 
 def test_settings_configmap_names_only_real_settings():

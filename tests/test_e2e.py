@@ -94,13 +94,39 @@ def test_bad_input_gets_a_sensible_reply(stack, message):
     assert "<script>" not in text
 
 
+def chat(stack, message, sender=None):
+    body = {"message": message} if sender is None else {"sender": sender, "message": message}
+    reply = requests.post(f"{stack.web_url}/api/chat", json=body, timeout=60)
+    assert reply.status_code == 200, reply.text[:500]
+    return reply.json()
+
+
 def test_web_page_relays_to_rasa(stack):
     page = requests.get(f"{stack.web_url}/", timeout=10)
     assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
-    reply = requests.post(f"{stack.web_url}/api/chat", json={"sender": "web-test", "message": "can I fly after filler?"}, timeout=60)
-    assert reply.status_code == 200 and custom(reply.json()["messages"])["thread_id"] == "filler-flying"
+    first = chat(stack, "I had juvederm in my lips this morning, how long will they be swollen?")
+    assert first["new_session"] and custom(first["messages"])["thread_id"] == "filler-lip-swelling"
+    # The id the relay issued carries the conversation on: the treatment is remembered.
+    second = chat(stack, "and when can I go back to the gym?", first["sender"])
+    assert second["sender"] == first["sender"] and not second["new_session"]
+    assert custom(second["messages"])["thread_id"] == "filler-exercise"
     bad = requests.post(f"{stack.web_url}/api/chat", data="not json", timeout=10)
     assert bad.status_code == 400 and "message" in bad.json()["error"]
+
+
+def test_a_relay_client_cannot_name_another_conversation(stack):
+    """/api/chat used to pass on whatever sender id the client sent: knowing (or guessing) an id was
+    enough to write into that conversation and read its replies."""
+    owner = chat(stack, "I had juvederm in my lips this morning, how long will they be swollen?")
+    stored = tracker_events(stack, owner["sender"])
+    forged = owner["sender"].split(".")[0] + "." + "0" * 32
+    for named in ("web-test", forged):
+        other = chat(stack, "and when can I go back to the gym?", named)
+        assert other["new_session"] and other["sender"] not in (named, owner["sender"])
+        # Answered, in its own conversation: no remembered treatment, so the filler thread is not assumed.
+        assert other["messages"] and (custom(other["messages"]) or {}).get("thread_id") != "filler-exercise"
+        assert tracker_events(stack, named) == 0
+    assert tracker_events(stack, owner["sender"]) == stored
 
 
 def test_socketio_conversation(stack):
@@ -300,3 +326,23 @@ def test_conversation_ids_name_their_channel_and_hold_no_raw_sender(stack):
     assert all(i.split(":")[0] in ("rest", "web") and len(i.split(":")[1]) == 64 for i in ids)
     # The same raw id on another channel is another conversation.
     assert stack.conversation_id("twilio", sender) != stack.conversation_id("rest", sender)
+
+
+def test_action_server_answers_rasa_only(stack):
+    """The webhook runs any action with the sender and slots it is sent: without Rasa's token anyone who
+    reached its port could file a handoff in a patient's name or have answers composed for any id."""
+    from bot.secret_file import ACTION_WEBHOOK, derived_token, load_secret
+
+    call = {"next_action": "action_answer_aftercare", "sender_id": "rest:someone", "version": "3.6.21",
+            "tracker": {"sender_id": "rest:someone", "slots": {}, "latest_message": {"text": "hi"}, "events": []},
+            "domain": {}}
+    for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": "Basic x"}):
+        refused = requests.post(f"{stack.action_url}/webhook", json=call, headers=headers, timeout=10)
+        assert refused.status_code == 401 and "Rasa server only" in refused.json()["error"]
+        assert requests.get(f"{stack.action_url}/actions", headers=headers, timeout=10).status_code == 401
+    assert requests.get(f"{stack.action_url}/health", timeout=10).status_code == 200  # probes stay open
+    token = derived_token(load_secret(stack.workdir / "action-secret", create=False), ACTION_WEBHOOK)
+    listed = requests.get(f"{stack.action_url}/actions", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert listed.status_code == 200 and listed.json()
+    # Rasa's own calls carry the token: its questions are still answered by the action server.
+    assert custom(rest(stack, "can I fly after filler?"))["thread_id"] == "filler-flying"

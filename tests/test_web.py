@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -68,3 +69,33 @@ def test_relay_rejects_bad_input_with_a_clear_message(client):
     assert bad.status_code == 400 and "'message'" in bad.json()["error"]
     too_long = client.post("/api/chat", json={"sender": "web-x", "message": "x" * 5001})
     assert too_long.status_code == 400
+
+
+EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
+
+
+def test_without_rasa_the_relay_still_gives_red_flag_advice_and_the_emergency_number(client, monkeypatch):
+    """The relay is the one patient path that does not pass through Rasa's connectors: with Rasa down it
+    must still run the triage rules rather than only say "try later"."""
+    monkeypatch.setattr(web, "SETTINGS", dataclasses.replace(web.SETTINGS, rasa_url="http://127.0.0.1:9"))  # nothing listens on the discard port
+    urgent = client.post("/api/chat", json={"message": EMERGENCY})
+    assert urgent.status_code == 503
+    body = urgent.json()
+    assert f"call {web.SETTINGS.emergency_number}" in body["error"].lower() and "breath" in body["error"].lower()
+    assert body["sender"] and body["new_session"]  # the id to go on with once Rasa is back
+    ordinary = client.post("/api/chat", json={"message": "can I fly after filler?", "sender": body["sender"]}).json()
+    assert "having trouble" in ordinary["error"] and web.SETTINGS.emergency_number in ordinary["error"]
+    assert ordinary["sender"] == body["sender"] and not ordinary["new_session"]
+
+
+def test_the_relay_limits_each_client_address_and_still_answers_a_red_flag(client, monkeypatch):
+    from bot.limits import RateLimiter
+
+    monkeypatch.setattr(web, "SETTINGS", dataclasses.replace(web.SETTINGS, rasa_url="http://127.0.0.1:9"))
+    monkeypatch.setattr(web, "CHAT_LIMITER", RateLimiter(2))
+    for _ in range(2):
+        assert client.post("/api/chat", json={"message": "can I fly after filler?"}).status_code == 503
+    limited = client.post("/api/chat", json={"message": "can I fly after filler?"})
+    assert limited.status_code == 429 and "faster than I can answer" in limited.json()["messages"][0]["text"]
+    urgent = client.post("/api/chat", json={"message": EMERGENCY})
+    assert urgent.status_code == 429 and "breath" in urgent.json()["messages"][0]["text"].lower()

@@ -17,10 +17,15 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 
+from bot import sender_ids
+from bot.alerts import Contact, slow_down_text, unavailable_reply, urgent_reply
 from bot.config import Settings
+from bot.limits import RateLimiter
 from bot.logs import configure_logging
 from web.body_limit import BodyLimit
 from web.desk import install as install_desk
+from web.desk.routes import get_desk
+from web.desk.security import limiter_key
 
 WEB = Path(__file__).parent
 STATIC = WEB / "static"
@@ -80,8 +85,14 @@ install_desk(app)
 
 
 class ChatRequest(BaseModel):
-    sender: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+    # The chat id an earlier reply gave; anything else (none, made up, altered) starts a new conversation.
+    sender: str | None = Field(default=None, max_length=128)
     message: str = Field(max_length=SETTINGS.max_message_chars)
+
+
+# Rasa does not limit the relay per address (a loopback client speaks for many patients), so the relay
+# limits each of its own clients (behind AFTERCARE_TRUSTED_PROXIES, the address X-Forwarded-For gives).
+CHAT_LIMITER = RateLimiter(SETTINGS.address_messages_per_minute)
 
 
 @app.middleware("http")
@@ -129,25 +140,43 @@ async def healthz() -> dict:
 
 @app.post("/api/chat")
 async def chat(request: Request) -> JSONResponse:
-    """Relay one message to Rasa and return its replies; errors come back as a clear message."""
+    """Relay one message to Rasa and return its replies and the chat id to send next time.
+
+    The id is issued and signed here: a client that names an id it was not given (someone else's, guessed or
+    made up) gets a new conversation, never that one, and `new_session` tells it so."""
     try:
         body = ChatRequest.model_validate(await request.json())
     except (ValueError, ValidationError):
         return JSONResponse(
-            {"error": f"Send JSON with a 'sender' id and a 'message' of at most {SETTINGS.max_message_chars} characters."},
+            {"error": f"Send JSON with a 'message' of at most {SETTINGS.max_message_chars} characters, and the "
+                      "'sender' id of the previous reply to go on with that conversation."},
             status_code=400,
         )
+    desk = get_desk(request)
+    known = body.sender is not None and sender_ids.web_session_valid(desk.chat_key, body.sender)
+    if body.sender is not None and not known:
+        log.warning("chat.session_refused")  # the id itself is not logged
+    sender = body.sender if known else sender_ids.issue_web_session(desk.chat_key)
+    address = desk.client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
+    if not CHAT_LIMITER.allow(limiter_key(address)):
+        log.warning("chat.rate_limited")
+        contact = Contact.of(SETTINGS)
+        return JSONResponse({"sender": sender, "new_session": not known, "messages": [
+            {"text": urgent_reply(body.message, contact) or slow_down_text(contact)}]},
+            status_code=429)
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            # A production Rasa asks REST callers for its token (credentials.production.yml, require_token).
-            headers = {"Authorization": f"Bearer {SETTINGS.rest_token}"} if SETTINGS.rest_token else {}
-            response = await client.post(f"{SETTINGS.rasa_url}/webhooks/rest/webhook", json=body.model_dump(),
-                                         headers=headers)
+            # A production Rasa asks REST callers for its token (credentials.production.yml, require_token),
+            # and learns the patient's address for its own per-address limit when it trusts this app.
+            headers = {"X-Forwarded-For": address}
+            if SETTINGS.rest_token:
+                headers["Authorization"] = f"Bearer {SETTINGS.rest_token}"
+            response = await client.post(f"{SETTINGS.rasa_url}/webhooks/rest/webhook",
+                                         json={"sender": sender, "message": body.message}, headers=headers)
             response.raise_for_status()
     except httpx.HTTPError as exc:
         log.warning("rasa unavailable", extra={"error": type(exc).__name__})
-        return JSONResponse(
-            {"error": "The assistant is not available right now. Please try again shortly, or call the clinic."},
-            status_code=503,
-        )
-    return JSONResponse({"messages": response.json()})
+        # Without Rasa the triage rules still run here: a red flag gets its advice and the emergency number.
+        return JSONResponse({"error": unavailable_reply(body.message, Contact.of(SETTINGS)), "sender": sender,
+                             "new_session": not known}, status_code=503)
+    return JSONResponse({"sender": sender, "new_session": not known, "messages": response.json()})

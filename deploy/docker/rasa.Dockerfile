@@ -8,7 +8,7 @@ ENV PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false PIP_NO_CACHE_DIR=1 PIP_DISAB
 WORKDIR /app
 COPY requirements/rasa.txt requirements/rasa.txt
 RUN pip install -r requirements/rasa.txt
-COPY config.yml domain.yml credentials.yml ./
+COPY config.yml domain.yml credentials.production.yml ./
 COPY data/ data/
 RUN rasa train --config config.yml --domain domain.yml --data data/nlu data/*.yml \
       --out models --fixed-model-name aftercare --quiet
@@ -17,9 +17,10 @@ COPY channels/ channels/
 RUN useradd --uid 10001 --no-create-home aftercare
 USER 10001
 EXPOSE 5005
-# endpoints.yml comes from the ConfigMap (deploy/k8s/configmap.yaml), mounted at /config.
+# endpoints.yml comes from the ConfigMap (deploy/k8s/configmap.yaml), mounted at /config. The channels are
+# credentials.production.yml's: REST only with AFTERCARE_REST_TOKEN (the web app's relay sends it).
 ENTRYPOINT ["rasa", "run", "--model", "models/aftercare.tar.gz", "--endpoints", "/config/endpoints.yml", \
-            "--credentials", "credentials.yml", "--port", "5005", "--interface", "0.0.0.0"]
+            "--credentials", "credentials.production.yml", "--port", "5005", "--interface", "0.0.0.0"]
 # The browser origins allowed to call Rasa: the web app's by default (as AFTERCARE_ALLOWED_ORIGINS' default);
 # the Deployment passes the public URL (deploy/k8s/rasa.yaml).
 CMD ["--cors", "http://127.0.0.1:8000", "http://localhost:8000"]

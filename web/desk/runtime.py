@@ -9,6 +9,7 @@ import threading
 
 from bot.config import DEFAULT_DESK_SECRET_FILE, Settings, parse_networks
 from bot.errors import LoadError
+from bot.secret_file import derived_token
 from web.desk.security import Sessions, SignInLimiter, client_address, cookies_secure, load_secret
 from web.desk.services import QuestionGrouper
 
@@ -29,7 +30,10 @@ class Desk:
         # Raises SecretError on a short or unreadable key, or a configured file that is missing: the console
         # does not start rather than sign cookies with a weak or throwaway key.
         secret_file = settings.desk_secret_file
-        self.sessions = Sessions(load_secret(secret_file, create=secret_file == DEFAULT_DESK_SECRET_FILE))
+        key = load_secret(secret_file, create=secret_file == DEFAULT_DESK_SECRET_FILE)
+        self.sessions = Sessions(key)
+        # The web app's /api/chat relay signs the chat ids it issues with a key of its own, derived from this one.
+        self.chat_key = derived_token(key, "api-chat-session").encode()
         self.limiter = limiter or SignInLimiter()
         self.secure_cookies = cookies_secure(settings.secure_cookies, settings.public_url)
         self.trusted_proxies = parse_networks(settings.trusted_proxies)

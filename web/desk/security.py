@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 # The key file (generated 0600 on first run, refused when short) is shared with the Rasa process's sender
 # ids, so its helpers live in the standard-library module bot.secret_file; re-exported for runtime and routes.
+from bot.limits import Network, client_address  # noqa: F401 - the console's callers import it from here
 from bot.secret_file import SecretError, load_secret  # noqa: F401
 
 COOKIE = "desk_session"
@@ -33,7 +34,6 @@ FORGET_SECONDS = 3600.0  # an hour without a failure clears a counter
 MAX_TRACKED_KEYS = 10_000  # per table: the limiter's memory is bounded whatever an attacker sends
 KNOWN_ADDRESSES_PER_ACCOUNT = 8
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -91,31 +91,6 @@ def csrf_matches(session: Session | None, token: str | None) -> bool:
 
 
 # ------------------------------------------------------------------------------------------- client address
-
-
-def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in proxies)
-
-
-def client_address(peer: str | None, forwarded_for: str | None, proxies: tuple[Network, ...]) -> str:
-    """The client's address: the connection's peer, unless the peer is a trusted proxy; then the nearest
-    X-Forwarded-For hop that is not a trusted proxy (hops further left are whatever the client wrote)."""
-    address = peer or "unknown"
-    if not forwarded_for or not _trusted(address, proxies):
-        return address
-    for hop in reversed([h.strip() for h in forwarded_for.split(",")]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            return address  # a malformed hop: keep the last address a trusted proxy vouched for
-        if not _trusted(hop, proxies):
-            return hop
-        address = hop
-    return address
 
 
 def limiter_key(address: str) -> str:
