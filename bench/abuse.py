@@ -259,11 +259,10 @@ def locked(stack: Stack) -> None:
     started = time.perf_counter()
     released.start()
     sender = uuid.uuid4().hex
-    for line in ["can I talk to a real person?", "Lock Tester"]:
-        say(stack, line, sender, timeout=60)
-    say(stack, "+1 555 010 0124", sender, timeout=60)
-    seconds, text = say(stack, "/affirm", sender, timeout=60)
-    print(f"locked    store locked for {LOCK_SECONDS:.0f} s: handoff reply after {seconds:.1f} s: {text[:90]!r}")
+    for line in ["can I talk to a real person?", "Lock Tester", "+1 555 010 0124", "/affirm"]:
+        seconds, text = say(stack, line, sender, timeout=60)
+        print(f"locked    store locked for {LOCK_SECONDS:.0f} s: {line!r} -> after {seconds:.1f} s: "
+              f"{' '.join(text.split())[:110]!r}", flush=True)
     _, question = say(stack, QUESTIONS[3])
     print(f"locked    a question meanwhile is answered with citations: {'Sources:' in question}")
     released.join()
@@ -271,7 +270,7 @@ def locked(stack: Stack) -> None:
 
     def files_again() -> bool:
         n[0] += 1
-        return filed(stack, store, f"Lock Tester {n[0]}")
+        return filed(stack, store, f"Lock Tester {'abcdefghijklmnopqrstuvwxyz'[n[0] % 26].upper()}{'x' * (n[0] // 26)}")
 
     until(files_again)
     print(f"locked    a handoff files a ticket again {time.perf_counter() - started:.1f} s after the lock began "
@@ -279,7 +278,13 @@ def locked(stack: Stack) -> None:
     lock.close()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="what a patient sees during attacks and faults")
+    parser.add_argument("--only", default="attacks,killed,web,locked,hung",
+                        help="comma-separated parts to run (default: all)")
+    only = set(parser.parse_args(argv).only.split(","))
     if not MODEL.exists():
         print(f"no trained Rasa model at {MODEL}: run `make train`", file=sys.stderr)
         return 1
@@ -295,14 +300,15 @@ def main() -> int:
         stack.start(timeout=300)
         stop_supervising = supervise_in_background(stack.servers, lambda m: print(f"          ({m})", flush=True))
         try:
-            attacks(stack, cap)
-            killed(stack)
-            web_killed(stack)
-            locked(stack)
+            for part, run in (("attacks", lambda: attacks(stack, cap)), ("killed", lambda: killed(stack)),
+                              ("web", lambda: web_killed(stack)), ("locked", lambda: locked(stack))):
+                if part in only:
+                    run()
         finally:
             stop_supervising()
             stack.stop()
-        hung(Path(tmp) / "hung")
+        if "hung" in only:
+            hung(Path(tmp) / "hung")
     return 0
 
 

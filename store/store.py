@@ -164,10 +164,17 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_BUSY_MS = 3000
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")  # the web app and the action server share the file
+    # The web app and the action server share the file; a write waits this long for the other's. Kept under
+    # Rasa's wait for an action (AFTERCARE_ACTION_TIMEOUT, 6 s): an action held up by a locked file gives up
+    # and tells the patient itself ("I couldn't note that just now ... call the clinic") before Rasa's
+    # generic fault reply would, and the handoff form stays where it was.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA secure_delete=ON")  # purged patient data is overwritten, not left in free pages
     cursor.close()

@@ -602,3 +602,23 @@ def test_pending_handoff_answers_are_short_lived_and_go_with_the_ticket(store, m
     store.purge(later - dt.timedelta(days=1))
     with store.session() as session:  # ...and purged
         assert session.get(store_module.PendingHandoffRow, "k3") is None
+
+
+def test_a_locked_sqlite_file_fails_a_write_before_rasa_stops_waiting_for_the_action(tmp_path):
+    """An action held up longer than AFTERCARE_ACTION_TIMEOUT is cut off by Rasa: the patient would get the
+    generic fault reply and never the action's own "I couldn't note that ... call the clinic"."""
+    from bot.config import Settings
+    from store.store import SQLITE_BUSY_MS
+
+    path = tmp_path / "locked.db"
+    opened = Store.open(f"sqlite:///{path}")
+    opened.hold_handoff("k" * 64, name="Ana Lee")  # the schema exists
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(Exception):  # gives up (after SQLITE_BUSY_MS) rather than waiting on
+            opened.hold_handoff("k" * 64, contact="+15550100199")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert SQLITE_BUSY_MS / 1000 < Settings().action_timeout
