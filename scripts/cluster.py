@@ -49,6 +49,9 @@ DEFAULT_POSTGRES = "postgresql://aftercare:aftercare@127.0.0.1:5432"
 NGINX_HEALTH_PATH = "/nginx-health"
 # Conversation locks only: they live for one turn, so Redis keeps nothing on disk.
 REDIS_LOCK_DB = 1
+# Seconds a conversation's lock outlives a Rasa replica that died holding it (Rasa's default: 60). The next
+# message of that conversation waits this long; a turn must finish within it (action timeout 6 s, NLU).
+LOCK_LIFETIME_SECONDS = 12
 
 
 def find_program(name: str) -> str | None:
@@ -208,6 +211,7 @@ class Cluster:
             # pages are served from nginx's address (browser origins).
             "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1",
             "AFTERCARE_PUBLIC_URL": self.public_url,
+            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
             **self.env,
         })
         # One sender-id key and one action-server key for every replica, made here before any starts.

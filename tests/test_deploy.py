@@ -225,6 +225,25 @@ def test_ingress_routes_the_paths_nginx_routes_in_make_cluster():
     from bot.config import Settings
 
     assert int(body.removesuffix("k")) * 1024 >= Settings().max_request_bytes
+    # A patient's message in flight on a replica that dies goes to another one, here and in make cluster.
+    webhooks = routes["/webhooks/"][1]["metadata"]["annotations"]
+    location = re.search(r"location /webhooks/ \{(.*?)\}", TEMPLATE.read_text(encoding="utf-8"), re.DOTALL).group(1)
+    retried = re.search(r"proxy_next_upstream ([^;]+);", location).group(1)
+    assert webhooks["nginx.ingress.kubernetes.io/proxy-next-upstream"] == retried and "non_idempotent" in retried
+    for path, (_, ingress) in routes.items():  # no other POST (the console's forms) is ever sent twice
+        if path != "/webhooks/":
+            assert "non_idempotent" not in ingress["metadata"].get("annotations", {}).get(
+                "nginx.ingress.kubernetes.io/proxy-next-upstream", "")
+
+
+def test_conversation_locks_outlive_a_dead_replica_as_long_as_in_make_cluster():
+    from cluster import LOCK_LIFETIME_SECONDS
+
+    env = {e["name"]: e.get("value") for e in container("rasa")["env"]}
+    assert int(env["TICKET_LOCK_LIFETIME"]) == LOCK_LIFETIME_SECONDS
+    from bot.config import Settings
+
+    assert LOCK_LIFETIME_SECONDS > 1.5 * Settings().action_timeout  # a whole turn fits in the lock
 
 
 def test_images_use_the_python_each_environment_needs():
