@@ -35,7 +35,7 @@ from sanic.response import HTTPResponse
 
 from bot import limits, sender_ids
 from bot.limits import RateLimiter
-from channels import action_auth, action_payload
+from channels import action_auth, action_payload, action_result
 from bot.alerts import Contact, slow_down_text, unavailable_reply, urgent_reply
 from bot.config import DEFAULT_ACTION_SECRET_FILE, DEFAULT_SENDER_SECRET_FILE, Settings, parse_networks
 from bot.secret_file import action_webhook_token, bearer_matches, load_secret
@@ -252,6 +252,7 @@ def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> 
         if config.action_events == "slim":
             action_payload.install()
         action_auth.install(action_webhook_token(config.action_secret_file, DEFAULT_ACTION_SECRET_FILE))
+        action_result.install()
 
     return blueprint
 

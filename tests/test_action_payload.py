@@ -93,3 +93,31 @@ def test_unknown_events_and_odd_parse_data_pass_through():
     odd = {"event": "reminder", "timestamp": 1.0, "name": "r", "kill_on_user_msg": True}
     assert slim_event(odd) == odd
     assert slim_event({"event": "user", "text": "hi", "parse_data": None}) == {"event": "user", "text": "hi", "parse_data": None}
+
+
+def test_action_replies_are_validated_as_strictly_with_the_prepared_validator():
+    """channels/action_result.py replaces Rasa's per-call schema check; in Rasa's environment, a valid
+    reply still passes and an invalid one still raises Rasa's ValidationError with its explanation."""
+    import os
+    import subprocess
+
+    from stack import ROOT, VENV_RASA
+
+    check = (
+        "import jsonschema, rasa.core.actions.action as a\n"
+        "from channels import action_result\n"
+        "action_result.install(); action_result.install()\n"
+        "remote = a.RemoteAction('action_x', None)\n"
+        "assert remote._validate_action_result({'events': [{'event': 'slot', 'name': 's', 'value': 1}],"
+        " 'responses': [{'text': 'hi', 'custom': {'citations': [1, 2]}}]})\n"
+        "for bad in ({'events': 'not a list'}, {'responses': ['not an object']}, {'events': [{'event': 'nope'}]}):\n"
+        "    try:\n"
+        "        remote._validate_action_result(bad)\n"
+        "    except jsonschema.ValidationError as e:\n"
+        "        assert 'Failed to validate Action server response' in e.message, e.message\n"
+        "    else:\n"
+        "        raise SystemExit(f'accepted {bad}')\n"
+    )
+    done = subprocess.run([str(VENV_RASA / "python"), "-c", check], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
