@@ -12,18 +12,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import records, runtime
+from actions.conversation import is_cancel, known_treatment, patient_text
+from actions.output import say, send
 from bot.assistant import Context, Outcome
 from bot.compose import compose_off_topic
 
-from actions import records, runtime
-from actions.conversation import is_cancel, known_treatment, patient_text
-from actions.output import send
-
 log = logging.getLogger("aftercare.actions")
-
-# Loaded at import: a corpus or index that cannot be served stops the action server from starting.
-runtime.current()
-
 
 def context_from(tracker: Tracker) -> Context:
     """What earlier turns tell the decision path: treatment, time since it, the last question answered."""
@@ -64,7 +59,7 @@ class ActionAnswerAftercare(Action):
         typed = tracker.latest_message.get("text") or ""
         if intent == "cancel" and outcome.decision != "urgent" and (typed.startswith("/") or is_cancel(typed)):
             # Nothing to cancel outside the handoff form; anything else classified "cancel" is answered as a question.
-            dispatcher.utter_message(text="There's nothing to cancel. What would you like to know about your aftercare?")
+            say(dispatcher, tracker, "There's nothing to cancel. What would you like to know about your aftercare?")
             return []
         # A message that names a treatment is an aftercare question whatever NLU thought: it gets the honest
         # fallback and is kept for the front desk, not the off-topic reply.

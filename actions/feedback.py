@@ -11,6 +11,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import records
+from actions.output import say
+from replies import Button
 
 log = logging.getLogger("aftercare.actions.feedback")
 
@@ -58,13 +60,13 @@ class ActionRecordFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         thread_id, helpful = thread_from(tracker), helpful_from(tracker)
         if thread_id is None:
-            dispatcher.utter_message(text="Thanks! What would you like to know about your aftercare?")
+            say(dispatcher, tracker, "Thanks! What would you like to know about your aftercare?")
             return []
         # Only a verdict on an answer this conversation was given counts, once: a forged or replayed
         # /feedback{...} cannot push a thread's figures up or down.
         if thread_id not in answered_threads(tracker):
             log.info("feedback ignored: thread not answered here")
-            dispatcher.utter_message(text="Thanks! What would you like to know about your aftercare?")
+            say(dispatcher, tracker, "Thanks! What would you like to know about your aftercare?")
             return []
         if already_rated(tracker, thread_id):
             log.info("feedback ignored: thread rated already")
@@ -74,11 +76,10 @@ class ActionRecordFeedback(Action):
             except Exception:
                 log.exception("feedback not stored")
         if helpful:
-            dispatcher.utter_message(text="Thank you for letting us know. Anything else about your aftercare?")
+            say(dispatcher, tracker, "Thank you for letting us know. Anything else about your aftercare?")
         else:
-            dispatcher.utter_message(
-                text="Thank you, that helps the clinic improve its answers. You can ask it another way, "
+            say(dispatcher, tracker, "Thank you, that helps the clinic improve its answers. You can ask it another way, "
                 "or ask to speak to someone at the clinic.",
-                buttons=[{"title": "Talk to the clinic", "payload": "/request_human"}],
+                buttons=[Button("Talk to the clinic", "/request_human")],
             )
         return []

@@ -23,6 +23,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import records, runtime
 from actions.conversation import is_cancel, last_patient_question, transcript
 from actions.guard import sent_urgent_reply
+from actions.output import say
+from replies import Button
 
 log = logging.getLogger("aftercare.actions.handoff")
 
@@ -102,8 +104,7 @@ class ActionStartHandoff(Action):
         if ticket is None:
             return False
         assistant = runtime.current()
-        dispatcher.utter_message(
-            text=f"The clinic team already has your request (reference #{ticket}) and will contact you "
+        say(dispatcher, tracker, f"The clinic team already has your request (reference #{ticket}) and will contact you "
             f"{assistant.settings.handoff_response_time}. If anything gets worse before then, call "
             f"{assistant.contact.clinic}, or {assistant.contact.emergency_number} in an emergency."
         )
@@ -127,12 +128,11 @@ class ValidateHandoffForm(FormValidationAction):
             return _stop("urgent")
         if (intent == "cancel" and text.startswith("/")) or is_cancel(text):
             await _forget(tracker)
-            dispatcher.utter_message(
-                text="Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?"
+            say(dispatcher, tracker, "Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?"
             )
             return _stop("cancelled")
         if tracker.get_slot("requested_slot") == "contact_consent" and tracker.get_slot("contact_consent") is None:
-            dispatcher.utter_message(text="Please answer yes or no, or cancel.")
+            say(dispatcher, tracker, "Please answer yes or no, or cancel.")
             return [SlotSet("contact_consent", None)]
         return await super().run(dispatcher, tracker, domain)
 
@@ -140,7 +140,7 @@ class ValidateHandoffForm(FormValidationAction):
                                     domain: dict) -> dict:
         name = valid_name(str(value or ""))
         if name is None:
-            dispatcher.utter_message(text="Sorry, that doesn't look like a name. What name should the clinic ask for?")
+            say(dispatcher, tracker, "Sorry, that doesn't look like a name. What name should the clinic ask for?")
             return {"patient_name": None}
         return {"patient_name": await _hold(dispatcher, tracker, name=name)}
 
@@ -148,8 +148,7 @@ class ValidateHandoffForm(FormValidationAction):
                                        domain: dict) -> dict:
         contact = valid_contact(str(value or ""))
         if contact is None:
-            dispatcher.utter_message(
-                text="Sorry, I need a phone number (digits, for example +1 555 010 0199) or an email address."
+            say(dispatcher, tracker, "Sorry, I need a phone number (digits, for example +1 555 010 0199) or an email address."
             )
             return {"patient_contact": None}
         return {"patient_contact": await _hold(dispatcher, tracker, contact=contact)}
@@ -161,8 +160,7 @@ async def _hold(dispatcher: CollectingDispatcher, tracker: Tracker, **answer: st
         await asyncio.to_thread(records.store().hold_handoff, sender_key(tracker), **answer)
     except Exception:
         log.exception("handoff answer not kept")
-        dispatcher.utter_message(
-            text=f"Sorry, I couldn't note that just now. Please try again, or call {runtime.current().contact.clinic}."
+        say(dispatcher, tracker, f"Sorry, I couldn't note that just now. Please try again, or call {runtime.current().contact.clinic}."
         )
         return None
     return GIVEN
@@ -183,8 +181,7 @@ class ActionSubmitHandoff(Action):
         contact = runtime.current().contact
         if not tracker.get_slot("contact_consent"):
             await _forget(tracker)
-            dispatcher.utter_message(
-                text=f"No problem, the clinic won't contact you. You can call {contact.clinic} yourself at any time."
+            say(dispatcher, tracker, f"No problem, the clinic won't contact you. You can call {contact.clinic} yourself at any time."
             )
             return reset
         key = sender_key(tracker)
@@ -192,8 +189,7 @@ class ActionSubmitHandoff(Action):
             name, how = await asyncio.to_thread(records.store().pending_handoff, key)
             if not name or not how:  # held too long (PENDING_HANDOFF_TTL), or the store was unreachable then
                 log.warning("handoff answers missing")
-                dispatcher.utter_message(
-                    text="Sorry, I no longer have the details you gave (they are kept only for a short time). "
+                say(dispatcher, tracker, "Sorry, I no longer have the details you gave (they are kept only for a short time). "
                     f"Please ask again to talk to the clinic, or call {contact.clinic}."
                 )
                 return reset
@@ -204,22 +200,20 @@ class ActionSubmitHandoff(Action):
             )  # fmt: skip
         except Exception:  # the patient must hear that it failed, never believe someone will call
             log.exception("handoff ticket not stored")
-            dispatcher.utter_message(
-                text=f"Sorry, I couldn't pass this on just now. Please call {contact.clinic} directly."
+            say(dispatcher, tracker, f"Sorry, I couldn't pass this on just now. Please call {contact.clinic} directly."
             )
             return reset
         log.info("handoff ticket stored", extra={"ticket": ticket})
         by = "email" if "@" in how else "phone"
         # No name in the reply: it would be stored in the conversation events, which keep no form answers.
-        dispatcher.utter_message(
-            text=f"Thank you. I've passed your question to the clinic team (reference #{ticket}). "
+        say(dispatcher, tracker, f"Thank you. I've passed your question to the clinic team (reference #{ticket}). "
             f"They will contact you by {by} {settings.handoff_response_time}. "
             f"If anything gets worse before then, call {contact.clinic}, or {contact.emergency_number} in an emergency."
         )
         return reset
 
 
-CANCEL_BUTTON = {"title": "Cancel", "payload": "/cancel"}
+CANCEL_BUTTON = Button("Cancel", "/cancel")
 
 
 class ActionAskPatientName(Action):
@@ -229,8 +223,7 @@ class ActionAskPatientName(Action):
         return "action_ask_patient_name"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(
-            text=f"I'll pass your question to the team at {runtime.current().contact.clinic_name} so someone can "
+        say(dispatcher, tracker, f"I'll pass your question to the team at {runtime.current().contact.clinic_name} so someone can "
             "contact you. What name should they ask for? (You can cancel at any time.)",
             buttons=[CANCEL_BUTTON],
         )
@@ -244,7 +237,7 @@ class ActionAskPatientContact(Action):
         return "action_ask_patient_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text="Thanks. What phone number or email address should they use?", buttons=[CANCEL_BUTTON])
+        say(dispatcher, tracker, "Thanks. What phone number or email address should they use?", buttons=[CANCEL_BUTTON])
         return []
 
 
@@ -255,8 +248,7 @@ class ActionAskContactConsent(Action):
         return "action_ask_contact_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Do you agree to the clinic contacting you about your question using those details?",
-            buttons=[{"title": "Yes, contact me", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}, CANCEL_BUTTON],
+        say(dispatcher, tracker, "Do you agree to the clinic contacting you about your question using those details?",
+            buttons=[Button("Yes, contact me", "/affirm"), Button("No", "/deny"), CANCEL_BUTTON],
         )
         return []

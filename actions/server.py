@@ -29,7 +29,9 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.config import DEFAULT_ACTION_SECRET_FILE, Settings
+from bot.errors import LoadError
 from bot.index import META_FILE
+from bot.logs import configure_logging
 from bot.secret_file import SecretError, action_webhook_token, bearer_given, bearer_matches
 
 log = logging.getLogger("aftercare.server")
@@ -134,18 +136,25 @@ async def watch_index(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Serve the actions; settings, keys, corpus, index or model that cannot be loaded stop it in one line."""
+    from actions import runtime
+
     parser = argparse.ArgumentParser(description="Aftercare assistant action server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    try:
+        settings = Settings.from_env()
+        token = action_webhook_token(settings.action_secret_file, DEFAULT_ACTION_SECRET_FILE)
+        configure_logging(settings.log_level)
+        # Loaded before the first message, and before rasa-sdk imports the actions, which would print a
+        # load error as a traceback.
+        runtime.start(settings)
+    except (LoadError, SecretError) as exc:
+        raise SystemExit(f"action server not started: {exc}") from None
     executor = ActionExecutor()
     executor.register_package("actions")
-    settings = Settings.from_env()
-    try:
-        token = action_webhook_token(settings.action_secret_file, DEFAULT_ACTION_SECRET_FILE)
-    except SecretError as exc:
-        raise SystemExit(f"action server not started: {exc}") from None
     # Only Rasa calls the webhook; browsers only from the configured origins (AFTERCARE_ALLOWED_ORIGINS).
     app = create_app(executor, cors_origins=settings.origins)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES

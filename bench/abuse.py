@@ -55,7 +55,7 @@ PATIENT_TURNS = 15
 LOCK_SECONDS = 15.0
 PATIENT_ADDRESS = "198.51.100.7"  # the bench's stack trusts X-Forwarded-For from loopback
 ATTACKER_ADDRESS = "203.0.113.66"
-SLOW_DOWN = "faster than I can answer"  # the rate-limit reply (bot/alerts.py slow_down_text)
+SLOW_DOWN = "faster than I can answer"  # the rate-limit reply (bot/alerts.py slow_down_reply)
 HANDOFF = ["can I talk to a real person?", "Mallory Flood", "+1 555 010 0000", "/affirm"]
 
 

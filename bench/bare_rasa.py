@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from stack import VENV_RASA, Server, launch, server_env, stop_all
+# E402 below: importable only once scripts/ is on sys.path, just above.
+from stack import VENV_RASA, Server, launch, server_env, stop_all  # noqa: E402
 
 BARE = ROOT / "var" / "bench" / "bare-rasa"
 READY = BARE / ".bench-ready"  # written after the retrain with the custom action; its absence means rebuild

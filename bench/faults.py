@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from common import supervise_in_background  # noqa: E402
 from load import SERVER_ENV, SLOW_DOWN, Send, message, questions, schedule  # noqa: E402
 
-TROUBLE = "having trouble"  # bot/alerts.py trouble_text: the reply when the assistant cannot answer
+TROUBLE = "having trouble"  # bot/alerts.py trouble_reply: the reply when the assistant cannot answer
 FAULTS = ("rasa", "actions", "redis", "postgresql")
 
 

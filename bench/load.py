@@ -30,9 +30,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bare_rasa import BareRasa
-from common import percentile
-from stack import Server, Stack, free_port
+# E402 below: these helpers are importable only once scripts/ is on sys.path, just above.
+from bare_rasa import BareRasa  # noqa: E402
+from common import percentile  # noqa: E402
+from stack import Server, Stack, free_port  # noqa: E402
 
 REPORTED_RATES = (5, 10, 20)
 LADDER = (5, 10, 15, 20, 25, 30, 40)

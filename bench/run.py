@@ -24,11 +24,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from common import row  # noqa: E402
-from stack import Server, Stack, free_port  # noqa: E402
-
 from bot.assistant import Assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from common import row  # noqa: E402
+from stack import Server, Stack, free_port  # noqa: E402
 
 
 def messages() -> list[str]:

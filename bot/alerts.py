@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.triage import Alert, assess, is_urgent
+from replies import Alert as AlertBlock
+from replies import Disclaimer, Reply
 
 
 @dataclass(frozen=True)
@@ -51,34 +53,40 @@ def alert_text(alert: Alert, contact: Contact) -> str:
     )
 
 
+def alert_reply(alert: Alert, contact: Contact) -> Reply:
+    """What to do now about a red flag, plainly, with no retrieved advice, and the closing notice."""
+    return Reply((AlertBlock(alert_text(alert, contact), alert.urgency), Disclaimer(alert_notice(contact))))
+
+
 def check_note(alert: Alert, contact: Contact) -> str:
     """The line added to a normal answer for a `clinic_soon` flag."""
     return f"Please also book a check with {contact.clinic}: {alert.reason}."
 
 
-def trouble_text(contact: Contact) -> str:
+def trouble_reply(contact: Contact) -> Reply:
     """What a patient is told when the assistant cannot answer right now (a server down or too slow)."""
-    return (
+    return Reply.say(
         "Sorry, I'm having trouble answering right now. Please try again in a few minutes, or contact "
         f"{contact.clinic} directly. If this is an emergency, call {contact.emergency_number} now."
     )
 
 
-def urgent_reply(text: str, contact: Contact) -> str | None:
+def urgent_reply(text: str, contact: Contact) -> Reply | None:
     """The red-flag advice and emergency notice when the triage rules find a red flag in `text`, else None.
 
     For replies made without the action server (it is down, or the patient is over a rate limit): the rules
     are the last line that does not depend on it."""
     alert = assess(text)
-    return f"{alert_text(alert, contact)}\n\n{alert_notice(contact)}" if is_urgent(alert) else None
+    return alert_reply(alert, contact) if is_urgent(alert) else None
 
 
-def unavailable_reply(text: str, contact: Contact) -> str:
+def unavailable_reply(text: str, contact: Contact) -> Reply:
     """The reply when the assistant cannot answer `text`: red-flag advice if it holds one, else "trouble"."""
-    return urgent_reply(text, contact) or trouble_text(contact)
+    return urgent_reply(text, contact) or trouble_reply(contact)
 
 
-def slow_down_text(contact: Contact) -> str:
-    """What a patient over a rate limit is told when the message holds no red flag."""
-    return ("You're sending messages faster than I can answer them. Please wait a minute, then send your "
-            f"question again. If this is an emergency, call {contact.emergency_number} now.")
+def slow_down_reply(text: str, contact: Contact) -> Reply:
+    """The reply to a patient over a rate limit: red-flag advice if `text` holds one, else "wait a minute"."""
+    return urgent_reply(text, contact) or Reply.say(
+        "You're sending messages faster than I can answer them. Please wait a minute, then send your "
+        f"question again. If this is an emergency, call {contact.emergency_number} now.")

@@ -15,16 +15,32 @@ import numpy as np
 from bot import frame, timing, triage
 from bot.alerts import check_note
 from bot.compose import (
-    Contact, Meaning, Reply, compose_alert, compose_answer, compose_clarify, compose_clarify_term, compose_fallback,
+    Contact,
+    Meaning,
+    compose_alert,
+    compose_answer,
+    compose_clarify,
+    compose_clarify_term,
+    compose_fallback,
     compose_prompt,
 )
 from bot.config import Settings
-from bot.corpus import Corpus, load_corpus
-from bot.embedding import MAX_ENCODED_CHARS, Embedder
+from bot.corpus import Corpus, Thread, load_corpus
+from bot.embedding import Embedder
 from bot.index import ThreadIndex, load_index
-from bot.retrieval import Candidate, Decision, ThreadParts, Thresholds, decide, on_topic, part_texts, rank, topics
+from bot.retrieval import Candidate, Decision, ThreadParts, Thresholds, decide, part_texts, topics
+from bot.retriever import (
+    QuestionAndBestAnswer,
+    Retriever,
+    Scorer,
+    WholeThreads,
+    applicable,
+    implied_family,
+    topic_filter,
+)
 from bot.review import servable_corpus
-from bot.treatments import Vocabulary, applies_to, family, label, load_vocabulary
+from bot.treatments import Vocabulary, label, load_vocabulary
+from replies import Reply
 
 log = logging.getLogger("aftercare.assistant")
 
@@ -61,6 +77,21 @@ def encode_parts(corpus: Corpus, embedder: Embedder, settings: Settings) -> Thre
         answers=vectors[len(questions):],
         owner=np.array(owner, dtype=np.int64),
     )
+
+
+def served_retriever(
+    settings: Settings, corpus: Corpus, index: ThreadIndex, embedder: Embedder, vocabulary: Vocabulary
+) -> Retriever:
+    """Retrieval as the settings say: `parts` or `whole` thread scoring, then the treatment, topic and
+    treatment-family filters."""
+    scorer: Scorer
+    if settings.thread_scoring == "parts":
+        parts = encode_parts(corpus, embedder, settings)
+        scorer = QuestionAndBestAnswer(index, parts, corpus, settings.question_weight, settings.shortlist)
+    else:
+        scorer = WholeThreads(index)
+    filters = (applicable, topic_filter(settings.topic_check, _AMBIGUOUS), implied_family)
+    return Retriever(embedder, corpus, vocabulary, scorer, settings.top_k, settings.treatment_boost, filters)
 
 
 @dataclass(frozen=True)
@@ -120,8 +151,9 @@ class Assistant:
         index: ThreadIndex,
         embedder: Embedder,
         vocabulary: Vocabulary,
+        *,
         semantic: triage.SecondOpinion | None = None,
-        parts: ThreadParts | None = None,
+        retriever: Retriever | None = None,
     ):
         self.settings = settings
         self.corpus = corpus
@@ -130,9 +162,8 @@ class Assistant:
         self.vocabulary = vocabulary
         # The semantic red-flag layer; None leaves triage to the rules alone.
         self.semantic = semantic
-        # Question and answer vectors per thread (settings.thread_scoring "parts"); None scores whole threads.
-        self.parts: ThreadParts | None = parts
-        self._row = {thread_id: i for i, thread_id in enumerate(parts.ids)} if parts else {}
+        # How candidates are found and scored; by default as the settings say (served_retriever).
+        self.retriever = retriever or served_retriever(settings, corpus, index, embedder, vocabulary)
         self.contact = Contact(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
         self.thresholds = Thresholds(settings.answer_threshold, settings.clarify_margin, settings.treatment_margin)
         self._frames: dict[str, frame.Frame] = {}
@@ -151,8 +182,7 @@ class Assistant:
             semantic = SemanticTriage.load(
                 settings.triage_exemplars, embedder, questions, settings.semantic_threshold, settings.semantic_margin
             )
-        parts = encode_parts(corpus, embedder, settings) if settings.thread_scoring == "parts" else None
-        return cls(settings, corpus, index, embedder, load_vocabulary(settings.treatments_file), semantic, parts)
+        return cls(settings, corpus, index, embedder, load_vocabulary(settings.treatments_file), semantic=semantic)
 
     def bounded(self, message: str | None) -> str:
         """A message as the decision path reads it: at most `max_message_chars`, whitespace collapsed.
@@ -179,30 +209,8 @@ class Assistant:
         return self.vocabulary.canonical(known)
 
     def candidates(self, message: str, treatment: str | None) -> list[Candidate]:
-        """Stored threads ranked for a message, best first."""
-        query = message[:MAX_ENCODED_CHARS]
-        if treatment and treatment not in self.vocabulary.find(query):
-            query = f"{query} (after {label(treatment)})"
-        vector = self.embedder.encode([query])[0]
-        if self.parts is None:
-            hits = self.index.search(vector, self.settings.top_k)
-        else:
-            hits = self._part_hits(vector, treatment)
-        ranked = rank(hits, self.corpus, treatment, self.settings.treatment_boost)
-        if treatment is not None:
-            # Only threads that apply to the patient's treatment: a surgery thread is no answer for a
-            # patient who had IPL ("BBL" as BroadBand Light), however close its wording.
-            ranked = [c for c in ranked if applies_to(c.thread.treatments, treatment)]
-        if self.settings.topic_check or (treatment is not None and _AMBIGUOUS.search(message)):
-            # After "BBL" is resolved the embedding still reads "bbl" as neither treatment, and the filter
-            # may leave one thread of that treatment: it must at least be about the topic asked.
-            ranked = on_topic(ranked, topics(message))
-        implied = family(message) if treatment is None else None
-        if implied:
-            # "After my injections" rules out surgery threads, though it names no treatment.
-            fitting = [c for c in ranked if any(applies_to(c.thread.treatments, t) for t in implied)]
-            ranked = fitting or ranked
-        return ranked
+        """Stored threads ranked for a message, best first (the retriever's)."""
+        return self.retriever.run(message, treatment)
 
     def ask(
         self,
@@ -241,18 +249,6 @@ class Assistant:
         )
         return outcome
 
-    def _part_hits(self, vector: np.ndarray, treatment: str | None) -> list[tuple[str, float]]:
-        """The top k threads by question + best answer, among a shortlist the whole-thread index gives."""
-        shortlist = [i for i, _ in self.index.search(vector, max(self.settings.shortlist, self.settings.top_k))]
-        if treatment is not None:
-            shortlist = [i for i in shortlist if (t := self.corpus.get(i)) and applies_to(t.treatments, treatment)]
-        rows = np.array([self._row[i] for i in shortlist if i in self._row], dtype=np.int64)
-        if not len(rows):
-            return []
-        scores = self.parts.scores(vector, self.settings.question_weight, rows)
-        order = np.argsort(-scores, kind="stable")[: self.settings.top_k]
-        return [(self.parts.ids[rows[o]], float(scores[o])) for o in order]
-
     def is_follow_up(self, message: str) -> bool:
         """Whether a message is a short elliptical follow-up ("what about alcohol?", "and the gym?")."""
         words = _WORDS.findall(message.lower())
@@ -269,6 +265,24 @@ class Assistant:
             return None
         m = _AMBIGUOUS.search(message)
         return m.group(1).lower() if m else None
+
+    def red_flag(self, message: str, treatment: str | None = None, now: dt.datetime | None = None) -> triage.Alert | None:
+        """The red flag in a message (the rules, the time since treatment it states, the semantic layer), or None."""
+        message = self.bounded(message)
+        elapsed = timing.elapsed(message, now or dt.datetime.now())
+        return triage.assess(message, self.treatment_for(message, treatment), elapsed, self.semantic)
+
+    def alert_reply(self, alert: triage.Alert) -> Reply:
+        """What the patient is told about a red flag: the urgent reply, or the check note (`clinic_soon`)."""
+        return compose_alert(alert, self.contact) if triage.is_urgent(alert) else Reply.say(check_note(alert, self.contact))
+
+    def reply_from(self, thread: Thread, alert: triage.Alert | None = None) -> Reply:
+        """The answer from `thread`, led by the check note when the message had a `clinic_soon` flag."""
+        return self._noted(compose_answer(thread, self.contact, self.settings.max_quotes), alert)
+
+    def _noted(self, reply: Reply, alert: triage.Alert | None) -> Reply:
+        # clinic_soon: answer as usual, and say plainly first that the clinic should check it.
+        return reply.with_note(check_note(alert, self.contact)) if alert is not None else reply
 
     def urgent(self, message: str, treatment: str | None = None, now: dt.datetime | None = None) -> Outcome | None:
         """Triage alone, for messages that get no retrieval: the urgent outcome for a red flag, else None."""
@@ -291,10 +305,7 @@ class Assistant:
         outcome = self._understand(message, treatment, context)
         if alert is None:
             return outcome
-        # clinic_soon: answer as usual, and say plainly that the clinic should check it.
-        note = check_note(alert, self.contact)
-        reply = replace(outcome.reply, text=f"{note}\n\n{outcome.reply.text}")
-        return replace(outcome, reply=reply, urgency=alert.urgency)
+        return replace(outcome, reply=self._noted(outcome.reply, alert), urgency=alert.urgency)
 
     def _understand(self, message: str, treatment: str | None, context: Context) -> Outcome:
         """Ask about an ambiguous term, complete an elliptical follow-up, or retrieve for the message."""

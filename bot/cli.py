@@ -11,12 +11,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import PROJECT_ROOT, Settings, describe
-from bot.corpus import load_corpus
-from bot.errors import LoadError
+from bot.config import PROJECT_ROOT, Settings, sections
+from bot.corpus import CorpusError, load_corpus
 from bot.corpus_writer import plan_import, read_existing, write_threads
+from bot.errors import LoadError
 from bot.importers import FORMATS, preview, read_paths
-from bot.index import CACHE_DIR, build_index, choose_index_type, read_meta, save_index, staleness
+from bot.index import choose_index_type, read_meta, rebuild, staleness
 from bot.review import review_warnings
 from bot.treatments import load_vocabulary
 
@@ -31,7 +31,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every thread file; print each problem as `file: field: reason`."""
     settings = _settings(args)
-    corpus = load_corpus(settings.corpus_dir)
+    try:
+        corpus = load_corpus(settings.corpus_dir)
+    except CorpusError as exc:
+        # Listing problems is what validate is for: one a line, not the one-line summary of other commands.
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     published = len(corpus.published)
     answers = sum(len(t.answers) for t in corpus.threads)
     print(f"OK: {len(corpus.threads)} threads ({published} published), {answers} answers in {settings.corpus_dir}")
@@ -54,18 +60,17 @@ def cmd_index(args: argparse.Namespace) -> int:
         return 2
     meta = read_meta(settings.index_dir)
     reason = staleness(meta, corpus, settings.model, settings.index_text)
-    if reason is None and meta.index_type != kind:
+    if reason is None and meta is not None and meta.index_type != kind:  # no reason: meta is never None
         reason = f"the index is {meta.index_type}, the setting asks for {kind}"
     if reason is None and not args.force:
         print(f"Index is up to date ({len(corpus.published)} threads, {kind}) in {settings.index_dir}")
         return 0
     started = time.perf_counter()
     embedder = Embedder.deferred(settings.model)  # loaded only if some text is not in the embedding cache
-    index = build_index(corpus, embedder, settings.index_text, progress=sys.stderr.isatty(),
-                        index_type=settings.index_type, cache_dir=settings.index_dir / CACHE_DIR)
-    save_index(index, settings.index_dir)
+    index = rebuild(corpus, embedder, settings, progress=sys.stderr.isatty())
     took = time.perf_counter() - started
     stats = index.stats
+    assert stats is not None  # build_index() always sets them
     print(f"Indexed {index.faiss_index.ntotal} threads ({kind}) with {settings.model} in {took:.1f}s: "
           f"{stats.embedded} embedded, {stats.reused} reused, {stats.removed} removed -> {settings.index_dir}")
     return 0
@@ -110,15 +115,11 @@ def _eval_table(rows: list[Row]) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run a labelled set through the pipeline and the baselines; print one table or one JSON object."""
     from bot.assistant import Assistant
-    from bot.evaluation import DEFAULT_SET, LabelledSetError, evaluate, load_set, unknown_threads
-    from bot.evaluation.systems import standard_systems
+    from bot.evaluation import DEFAULT_SET, evaluate, load_set, unknown_threads
+    from bot.evaluation.lineup import standard_systems
 
     folder = Path(args.set) if args.set else DEFAULT_SET
-    try:
-        labelled = load_set(folder)
-    except LabelledSetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    labelled = load_set(folder)  # a LabelledSetError is a LoadError: main reports it
     assistant = Assistant.load(_settings(args))
     unknown = unknown_threads(labelled, assistant.corpus)
     if unknown:
@@ -171,9 +172,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    """Print every setting with its environment variable, default and meaning."""
-    for name, default, doc in describe():
-        print(f"{name}={default}\n    {doc}")
+    """Print every setting with its environment variable, default and meaning, by section."""
+    for title, rows in sections():
+        print(f"# {title}")
+        for name, default, doc in rows:
+            print(f"{name}={default}\n    {doc}")
     return 0
 
 
@@ -297,11 +300,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a corpus, index, setting, model or file that cannot be loaded is one line, exit 2."""
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (LoadError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except LoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)  # one line: LoadError joins a message's lines
         return 2
 
 

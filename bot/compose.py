@@ -6,13 +6,29 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-from bot.alerts import Contact, alert_notice, alert_text
+from bot.alerts import Contact, alert_reply
 from bot.corpus import Answer, Thread
 from bot.durations import Duration, find_durations
 from bot.treatments import label
 from bot.triage import Alert
+from replies import (
+    Block,
+    Button,
+    Citation,
+    DemoNote,
+    Disclaimer,
+    Hint,
+    MatchedQuestion,
+    Options,
+    Quote,
+    Quotes,
+    Reply,
+    Sources,
+    Summary,
+    Text,
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(A-Z0-9])")
 # Courtesy sentences that real Q&A answers open or close with; they are never the clinician's advice.
@@ -21,30 +37,6 @@ _COURTESY = re.compile(
     r"kind regards|sincerely|good luck|i hope (this|that) helps|hope (this|that) helps|all the best)",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    name: str | None  # None for an imported answer whose page gave no name
-    credentials: str
-    specialty: str
-    location: str
-    url: str | None
-    answer_id: str
-
-
-@dataclass(frozen=True)
-class Quote:
-    n: int
-    text: str
-    answer_id: str
-
-
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str
 
 
 @dataclass(frozen=True)
@@ -65,34 +57,6 @@ def feedback_buttons(thread_id: str) -> list[Button]:
         Button(HELPFUL_TITLE, "/feedback" + json.dumps({"helpful": "yes", "feedback_thread": thread_id})),
         Button(NOT_HELPFUL_TITLE, "/feedback" + json.dumps({"helpful": "no", "feedback_thread": thread_id})),
     ]
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the assistant says: plain text complete on its own, plus structure for rich channels."""
-
-    text: str
-    disclaimer: str
-    citations: list[Citation] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
-    buttons: list[Button] = field(default_factory=list)
-    summary: str = ""
-    question: str | None = None
-    demo: bool = False
-
-    def payload(self, kind: str, thread_id: str | None) -> dict:
-        """The structured custom payload for channels that render rich replies."""
-        return {
-            "type": kind,
-            "thread_id": thread_id,
-            "question": self.question,
-            "summary": self.summary,
-            "quotes": [asdict(q) for q in self.quotes],
-            "citations": [asdict(c) for c in self.citations],
-            "buttons": [asdict(b) for b in self.buttons],
-            "disclaimer": self.disclaimer,
-            "demo": self.demo,
-        }
 
 
 DEMO_NOTICE = (
@@ -180,28 +144,14 @@ def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Rep
         quotes.append(Quote(n, keys[i], answer_id))
         a = answer.author
         citations.append(Citation(n, a.name, a.credentials, a.specialty, a.location, str(answer.url) if answer.url else None, answer_id))
-    summary = summarise(frames)
-    notice = disclaimer(contact)
-    lines = [f'Closest question on file: "{thread.question}"', "", summary, ""]
-    lines += [f'- "{q.text}" [{q.n}]' for q in quotes]
-    lines += ["", "Sources:"]
-    for c in citations:
-        who = ", ".join(p for p in (c.name, c.credentials, c.specialty, c.location) if p)
-        lines.append(f"[{c.n}] {who}" + (f" {c.url}" if c.url else ""))
+    blocks: list[Block] = [
+        MatchedQuestion(thread.question), Summary(summarise(frames)), Quotes(tuple(quotes)), Sources(tuple(citations))
+    ]
     if thread.demo:
-        lines += ["", DEMO_NOTICE]
-    lines += ["", notice]
-    return Reply(
-        text="\n".join(lines),
-        disclaimer=notice,
-        citations=citations,
-        quotes=quotes,
-        # Feedback only: the plain text is complete without them (SMS channels drop buttons).
-        buttons=feedback_buttons(thread.id),
-        summary=summary,
-        question=thread.question,
-        demo=thread.demo,
-    )
+        blocks.append(DemoNote(DEMO_NOTICE))
+    blocks.append(Disclaimer(disclaimer(contact)))
+    # Feedback buttons only: the blocks are complete without them (SMS channels drop buttons).
+    return Reply(tuple(blocks), tuple(feedback_buttons(thread.id)))
 
 
 def compose_clarify(threads: list[Thread], contact: Contact) -> Reply:
@@ -217,19 +167,21 @@ def compose_clarify(threads: list[Thread], contact: Contact) -> Reply:
         intro = "I have clinicians' answers to a few similar questions. Which one is closest to yours?"
         # The stored question itself as payload: the choice works on every channel, even typed.
         buttons = [Button(t.question, t.question) for t in threads]
-    lines = [intro, ""] + [f"{n}. {b.title}" for n, b in enumerate(buttons, start=1)]
-    lines += ["", "Tap one, or rephrase your question and name your treatment."]
-    return Reply(text="\n".join(lines), disclaimer="", buttons=buttons)
+    return _choice(intro, buttons)
 
 
 def compose_clarify_term(term: str, meanings: tuple[Meaning, ...]) -> Reply:
     """Ask which treatment an ambiguous term ("BBL") means; the choice completes the patient's question
     (payload `/ask_aftercare{"treatment": ...}`, as for a treatment clarification)."""
     buttons = [Button(m.title, "/ask_aftercare" + json.dumps({"treatment": m.treatment})) for m in meanings]
-    lines = [f'"{term}" can mean different treatments. Which one did you have?', ""]
-    lines += [f"{n}. {b.title}" for n, b in enumerate(buttons, start=1)]
-    lines += ["", "Tap one, or rephrase your question and name your treatment."]
-    return Reply(text="\n".join(lines), disclaimer="", buttons=buttons)
+    return _choice(f'"{term}" can mean different treatments. Which one did you have?', buttons)
+
+
+def _choice(intro: str, buttons: list[Button]) -> Reply:
+    """A question, its numbered options (the buttons, where a channel shows them) and how to answer."""
+    hint = Hint("Tap one, or rephrase your question and name your treatment.",
+                "Please send your question again and name your treatment in it.")
+    return Reply((Text(intro), Options(tuple(b.title for b in buttons)), hint), tuple(buttons))
 
 
 def compose_fallback(contact: Contact, about: str | None = None) -> Reply:
@@ -242,7 +194,7 @@ def compose_fallback(contact: Contact, about: str | None = None) -> Reply:
         'gets back to you: just say "send my question to the clinic". '
         f"If you have severe or worsening symptoms, contact your clinic now or call {contact.emergency_number} in an emergency."
     )
-    return Reply(text=text, disclaimer="", buttons=[Button(SEND_TO_CLINIC_TITLE, SEND_TO_CLINIC_PAYLOAD)])
+    return Reply.say(text, [Button(SEND_TO_CLINIC_TITLE, SEND_TO_CLINIC_PAYLOAD)])
 
 
 def compose_off_topic(contact: Contact) -> Reply:
@@ -251,7 +203,7 @@ def compose_off_topic(contact: Contact) -> Reply:
         "I can only help with aftercare questions, using the answers the clinic's clinicians have published. "
         f"For anything else, please contact {contact.clinic}. In an emergency call {contact.emergency_number}."
     )
-    return Reply(text=text, disclaimer="")
+    return Reply.say(text)
 
 
 def compose_prompt(contact: Contact) -> Reply:
@@ -261,10 +213,9 @@ def compose_prompt(contact: Contact) -> Reply:
         '"How long after Botox can I exercise?" '
         f"In an emergency call {contact.emergency_number}."
     )
-    return Reply(text=text, disclaimer="")
+    return Reply.say(text)
 
 
 def compose_alert(alert: Alert, contact: Contact) -> Reply:
     """What to do now about a red flag, plainly, with no retrieved advice."""
-    notice = alert_notice(contact)
-    return Reply(text=f"{alert_text(alert, contact)}\n\n{notice}", disclaimer=notice)
+    return alert_reply(alert, contact)

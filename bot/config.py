@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from bot.errors import LoadError
 from bot.secret_file import PLACEHOLDER
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +25,11 @@ MIN_MESSAGE_CHARS = 100
 DEFAULT_DESK_SECRET_FILE = PROJECT_ROOT / "var" / "desk-secret"  # generated on first run
 DEFAULT_SENDER_SECRET_FILE = PROJECT_ROOT / "var" / "sender-secret"  # generated on first run
 DEFAULT_ACTION_SECRET_FILE = PROJECT_ROOT / "var" / "action-secret"  # generated on first run
+
+
+class SettingsError(LoadError, ValueError):
+    """A setting that cannot be used; the message names its environment variable. Still a ValueError,
+    which is what settings raised before there was one base class for load errors."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Settings:
     )
     index_text: str = field(
         default="question+answers",
-        metadata={"doc": "What each thread's vector embeds: `question` or `question+answers`."},
+        metadata={"choices": ("question", "question+answers"), "doc": "What each thread's vector embeds: `question` or `question+answers`."},
     )
     top_k: int = field(default=10, metadata={"doc": "Candidates retrieved per message (enough to offer each treatment)."})
     treatment_boost: float = field(
@@ -61,7 +69,7 @@ class Settings:
     max_quotes: int = field(default=4, metadata={"doc": "Most clinician quotes in one reply (at least 2 when available)."})
     thread_scoring: str = field(
         default="parts",
-        metadata={"doc": "How a thread is scored: `parts` (question + best single answer) or `whole` (one vector per thread)."},
+        metadata={"choices": ("parts", "whole"), "doc": "How a thread is scored: `parts` (question + best single answer) or `whole` (one vector per thread)."},
     )
     question_weight: float = field(
         default=0.3, metadata={"doc": "With `parts` scoring: weight of the question similarity (the best answer gets the rest)."}
@@ -71,7 +79,7 @@ class Settings:
     )
     frame_check: str = field(
         default="on",
-        metadata={"doc": "`on`: a thread answers only a question of the same frame (phase, kind, covered procedure; "
+        metadata={"choices": ("on", "off"), "doc": "`on`: a thread answers only a question of the same frame (phase, kind, covered procedure; "
                   "bot/frame.py); `off`: nearness alone."},
     )
     topic_check: bool = field(
@@ -113,11 +121,11 @@ class Settings:
     )
     action_events: str = field(
         default="slim",
-        metadata={"doc": "What Rasa sends the action server of each event: `slim` (the fields the actions read; "
+        metadata={"choices": ("slim", "full"), "doc": "What Rasa sends the action server of each event: `slim` (the fields the actions read; "
                   "channels/action_payload.py) or `full` (Rasa's own payload, larger with every turn)."},
     )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
-    log_level: str = field(default="INFO", metadata={"doc": "Level of the JSON-lines logs on stderr."})
+    log_level: str = field(default="INFO", metadata={"choices": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "doc": "Level of the JSON-lines logs on stderr."})
     # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
     # not a finding that it is wrong, and withdrawing answers on a date would silently turn them into "no
     # answer on file" overnight. `bot validate` lists overdue threads so the clinic sees them; set false to
@@ -128,7 +136,7 @@ class Settings:
     )
     index_type: str = field(
         default="auto",
-        metadata={"doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`."},
+        metadata={"choices": ("auto", "flat", "hnsw", "ivf"), "doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`."},
     )
     reload_token: str = field(
         default="",
@@ -178,7 +186,7 @@ class Settings:
     )
     secure_cookies: str = field(
         default="auto",
-        metadata={"doc": "`on`: console cookies travel over HTTPS only; `off`; `auto`: on when "
+        metadata={"choices": ("auto", "on", "off"), "doc": "`on`: console cookies travel over HTTPS only; `off`; `auto`: on when "
                   "AFTERCARE_PUBLIC_URL is https."},
     )
     trusted_proxies: str = field(
@@ -224,42 +232,42 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not MIN_MESSAGE_CHARS <= self.max_message_chars <= MAX_TEXT_CHARS:
-            raise ValueError(
+            raise SettingsError(
                 f"AFTERCARE_MAX_MESSAGE_CHARS must be between {MIN_MESSAGE_CHARS} and {MAX_TEXT_CHARS}, "
                 f"not {self.max_message_chars}"
             )
-        if self.secure_cookies not in ("auto", "on", "off"):
-            raise ValueError(f"AFTERCARE_SECURE_COOKIES must be auto, on or off, not {self.secure_cookies!r}")
+        # Every setting with a fixed set of values is checked: a mistyped one would silently switch mode.
+        for f in fields(self):
+            choices = f.metadata.get("choices")
+            value = getattr(self, f.name)
+            if choices and (value.upper() if f.name == "log_level" else value) not in choices:
+                raise SettingsError(f"AFTERCARE_{f.name.upper()} must be {_one_of(choices)}, not {value!r}")
         if self.sender_messages_per_minute < 1 or self.address_messages_per_minute < 1:
-            raise ValueError("AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be "
+            raise SettingsError("AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be "
                              "at least 1")
         if self.retention_days < 1:
-            raise ValueError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
+            raise SettingsError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
         try:
             parse_networks(self.trusted_proxies)
         except ValueError as exc:
-            raise ValueError(f"AFTERCARE_TRUSTED_PROXIES: {exc}") from None
-        if self.frame_check not in ("on", "off"):
-            raise ValueError(f"AFTERCARE_FRAME_CHECK must be on or off, not {self.frame_check!r}")
-        if self.action_events not in ("slim", "full"):
-            raise ValueError(f"AFTERCARE_ACTION_EVENTS must be slim or full, not {self.action_events!r}")
+            raise SettingsError(f"AFTERCARE_TRUSTED_PROXIES: {exc}") from None
         for name in ("rest_token", "reload_token"):
             if PLACEHOLDER in getattr(self, name):
-                raise ValueError(f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token")
+                raise SettingsError(f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token")
         if not 1.0 <= self.action_timeout <= 120.0:
-            raise ValueError(f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}")
+            raise SettingsError(f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}")
         # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.
         if self.max_request_bytes < 6 * self.max_message_chars + 4096:
-            raise ValueError(
+            raise SettingsError(
                 f"AFTERCARE_MAX_REQUEST_BYTES ({self.max_request_bytes}) is too small for messages of "
                 f"{self.max_message_chars} characters; use at least {6 * self.max_message_chars + 4096}"
             )
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
         """Build settings from `AFTERCARE_<NAME>` environment variables, then explicit overrides."""
         environ = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each of its field's type (see _parse)
         for f in fields(cls):
             raw = environ.get(f"AFTERCARE_{f.name.upper()}")
             if raw is None:
@@ -267,7 +275,7 @@ class Settings:
             if isinstance(f.default, bool):  # bool("false") is True; read the words people write
                 values[f.name] = _parse_bool(f"AFTERCARE_{f.name.upper()}", raw)
                 continue
-            values[f.name] = Path(raw) if isinstance(f.default, Path) else type(f.default)(raw)
+            values[f.name] = _parse(f"AFTERCARE_{f.name.upper()}", raw, f.default)
         # DATABASE_URL is the name hosting platforms and tools set, so it wins over the AFTERCARE_ form.
         if environ.get("DATABASE_URL"):
             values["database_url"] = environ["DATABASE_URL"]
@@ -287,13 +295,48 @@ def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
     return tuple(networks)
 
 
+def _parse(name: str, raw: str, default: object) -> object:
+    """The value of one environment variable, of the type of its setting's default."""
+    if isinstance(default, Path):
+        return Path(raw)
+    try:
+        return type(default)(raw)  # type: ignore[call-arg]  # str, int or float: each takes the text
+    except ValueError:
+        kind = {int: "a whole number", float: "a number"}.get(type(default), type(default).__name__)
+        raise SettingsError(f"{name} must be {kind}, not {raw!r}") from None
+
+
 def _parse_bool(name: str, raw: str) -> bool:
     word = raw.strip().lower()
     if word in ("1", "true", "yes", "on"):
         return True
     if word in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"{name} must be true or false, not {raw!r}")
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+# The settings by what they are about, in the order `bot config` and the README list them.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Corpus and index": ("corpus_dir", "index_dir", "treatments_file", "model", "index_text", "index_type",
+                         "serve_overdue", "reload_token", "reload_watch", "action_server_url"),
+    "Retrieval and answering": ("top_k", "treatment_boost", "answer_threshold", "clarify_margin",
+                                "treatment_margin", "max_quotes", "thread_scoring", "question_weight", "shortlist",
+                                "frame_check", "topic_check"),
+    "Triage": ("triage_exemplars", "semantic_threshold", "semantic_margin"),
+    "Clinic": ("clinic_name", "clinic_phone", "emergency_number", "handoff_response_time"),
+    "Limits and the Rasa server": ("max_message_chars", "max_request_bytes", "action_timeout", "action_events",
+                                   "rasa_url", "sender_messages_per_minute", "address_messages_per_minute"),
+    "Storage and retention": ("database_url", "retention_days"),
+    "Security": ("desk_secret_file", "sender_secret_file", "action_secret_file", "rest_token", "public_url",
+                 "secure_cookies", "trusted_proxies", "allowed_origins"),
+    "Console and logs": ("desk_group_similarity", "log_level"),
+}
+
+
+def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """describe()'s rows grouped by SECTIONS."""
+    rows = {name: row for name, row in zip((f.name for f in fields(Settings)), describe())}
+    return [(title, [rows[name] for name in names]) for title, names in SECTIONS.items()]
 
 
 def describe() -> list[tuple[str, str, str]]:
@@ -305,3 +348,7 @@ def describe() -> list[tuple[str, str, str]]:
             default = default.relative_to(PROJECT_ROOT)
         rows.append((f"AFTERCARE_{f.name.upper()}", str(default), f.metadata.get("doc", "")))
     return rows
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices[:-1]) + f" or {choices[-1]}"

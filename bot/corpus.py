@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -12,28 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
 from bot.errors import LoadError
-
-TREATMENTS = (
-    "neuromodulator",
-    "filler",
-    "sculptra",
-    "radiesse",
-    "laser",
-    "ipl",
-    "chemical_peel",
-    "microneedling",
-    "kybella",
-    "coolsculpting",
-    "thread_lift",
-    "rhinoplasty",
-    "blepharoplasty",
-    "facelift",
-    "liposuction",
-    "breast_augmentation",
-    "abdominoplasty",
-    "surgery_general",
-    "general",
-)
+from bot.treatments import TREATMENTS
 
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
@@ -103,7 +82,7 @@ class CorpusError(LoadError):
 
     def __init__(self, problems: list[str]):
         self.problems = problems
-        super().__init__("Invalid answer corpus:\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(f"Invalid answer corpus: {'; '.join(problems)}")
 
 
 @dataclass(frozen=True)
@@ -112,13 +91,21 @@ class Corpus:
 
     threads: tuple[Thread, ...]
     content_hash: str
+    # Built once: `get` runs some 60 times a message, a scan of every thread each time.
+    _by_id: dict[str, Thread] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Reversed, so that of two threads with one id (only possible outside load_corpus) the first wins.
+        object.__setattr__(self, "_by_id", {t.id: t for t in reversed(self.threads)})
 
     @property
     def published(self) -> tuple[Thread, ...]:
+        """The threads served to patients, in corpus order."""
         return tuple(t for t in self.threads if t.published)
 
     def get(self, thread_id: str) -> Thread | None:
-        return next((t for t in self.threads if t.id == thread_id), None)
+        """The thread with this id, or None."""
+        return self._by_id.get(thread_id)
 
 
 def _field_path(loc: tuple) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -11,13 +12,15 @@ from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.corpus import Answer, Thread, load_corpus, parse_thread
 from bot.importers.records import ImportedThread, ParsedFile, Problem, question_key, schema_problems
 from bot.treatments import Vocabulary
 
 MAX_ID_LENGTH = 60
+
+Action = Literal["added", "changed", "replaced", "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Outcome:
     file: str
     place: str
     thread_id: str
-    action: Literal["added", "changed", "replaced", "unchanged"]
+    action: Action
     answers_added: int = 0
     answers_updated: int = 0
     answers_skipped: int = 0
@@ -157,7 +160,7 @@ def _merge(current: Thread, incoming: Thread, item: ImportedThread) -> tuple[Thr
     if (added or updated) and current.published and item.status != "published":
         update["status"] = "draft"
     fields = tuple(k for k in update if k != "answers")
-    action = "changed" if added or updated or fields else "unchanged"
+    action: Action = "changed" if added or updated or fields else "unchanged"
     outcome = Outcome(item.file, item.place, current.id, action, added, updated, skipped, fields)
     return current.model_copy(update=update), outcome
 
@@ -201,7 +204,7 @@ def plan_import(
                 state[target] = incoming.model_copy(update={"answers": answers})
                 if current is not None:
                     by_question.pop(question_key(current.question), None)
-                action = "added" if current is None else "replaced"
+                action: Action = "added" if current is None else "replaced"
                 outcome = Outcome(item.file, item.place, target, action, added, 0, skipped)
                 created[target] = item
             elif target in created:
@@ -240,41 +243,49 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _answer_document(answer: Answer) -> dict:
-    doc: dict = {"author": {k: v for k, v in answer.author.model_dump().items() if v}}
-    if answer.title:
-        doc["title"] = answer.title
-    doc["body"] = answer.body
-    if answer.rating:
-        doc["rating"] = {"stars": answer.rating.stars, "reviews": answer.rating.reviews}
-    if answer.date:
-        doc["date"] = answer.date
-    if answer.url:
-        doc["url"] = str(answer.url)
-    return doc
+# The field order of the hand-written thread files. Fields not named here (one the schema gains later) follow in
+# schema order: the writer renders every field the loader reads, so a file it writes always reads back the same.
+_ORDER: dict[type[BaseModel], tuple[str, ...]] = {
+    Thread: ("id", "question", "body", "treatments", "tags", "status", "source", "demo",
+             "reviewed_by", "reviewed_at", "review_due", "answers", "phrasings"),
+    Answer: ("author", "title", "body", "rating", "date", "url"),
+}
+# Written even at their default, so a reader of the file sees at once whether patients get the thread.
+_ALWAYS: dict[type[BaseModel], tuple[str, ...]] = {Thread: ("status", "demo")}
+
+
+def _written(record: BaseModel, name: str) -> bool:
+    """Whether field `name` of `record` goes into the file: required, always written, or not at its default."""
+    info = type(record).model_fields[name]
+    if info.is_required() or name in _ALWAYS.get(type(record), ()):
+        return True
+    return getattr(record, name) != info.get_default(call_default_factory=True)
+
+
+def _document(record: BaseModel) -> dict:
+    """`record` as a YAML mapping: its written fields, in the hand-written order."""
+    first = _ORDER.get(type(record), ())
+    names = [n for n in first if n in type(record).model_fields]
+    names += [n for n in type(record).model_fields if n not in first]
+    return {n: _plain(getattr(record, n)) for n in names if _written(record, n)}
+
+
+def _plain(value: object) -> object:
+    """A field value as YAML writes it: records as mappings, tuples as lists, URLs as their text."""
+    if isinstance(value, BaseModel):
+        return _document(value)
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int, float, dt.date)):
+        return value
+    return str(value)  # HttpUrl: pydantic parses it back from its text
 
 
 def render_thread(thread: Thread) -> str:
-    """A thread as its corpus YAML file, in the field order of the hand-written ones, with every field
-    (review fields and phrasings too: a file written here reads back as the same thread)."""
-    doc: dict = {"id": thread.id, "question": thread.question}
-    if thread.body:
-        doc["body"] = thread.body
-    doc["treatments"] = list(thread.treatments)
-    if thread.tags:
-        doc["tags"] = list(thread.tags)
-    doc["status"] = thread.status
-    if thread.source:
-        doc["source"] = thread.source
-    doc["demo"] = thread.demo
-    for name in ("reviewed_by", "reviewed_at", "review_due"):
-        value = getattr(thread, name)
-        if value is not None:
-            doc[name] = value
-    if thread.phrasings:
-        doc["phrasings"] = list(thread.phrasings)
-    doc["answers"] = [_answer_document(a) for a in thread.answers]
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None)
+    """A thread as its corpus YAML file, in the field order of the hand-written ones, with every field that is
+    set (review fields and phrasings too): a file written here reads back as the same thread."""
+    return yaml.dump(_document(thread), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120,
+                     default_flow_style=None)
 
 
 def _stage(target: Path, content: bytes, mode: int) -> Path:
@@ -319,6 +330,11 @@ def write_threads(folder: Path, threads: Mapping[str, Thread]) -> list[Path]:
             exc.add_note(f"could not restore: {', '.join(unrestored)}")
         raise
     return list(texts)
+
+
+def remove_thread(folder: Path, thread_id: str) -> None:
+    """Delete the file of thread `thread_id` from `folder`; FileNotFoundError if there is none."""
+    (Path(folder) / f"{thread_id}.yml").unlink()
 
 
 def _restore(path: Path, original: bytes | None) -> bool:

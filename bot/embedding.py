@@ -8,15 +8,22 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bot.config import DEFAULT_MODEL
+from bot.errors import LoadError
 
 # No model hub is reachable from clinic servers or CI; fail fast instead of hanging on a download.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class ModelError(LoadError, FileNotFoundError):
+    """The embedding model cannot be loaded. A FileNotFoundError too, which a missing model folder raised
+    before there was one base class for load errors."""
 
 
 # The model reads at most 256 word pieces; longer text only costs time. Triage and retrieval cut a
@@ -38,7 +45,7 @@ class Embedder:
     """Encodes texts to L2-normalised float32 vectors, so inner product is cosine similarity."""
 
     model_id: str
-    _model: object
+    _model: Any  # a SentenceTransformer (untyped library) or None until loaded; tests pass stand-ins
     # Vectors of the last few short texts encoded. Triage and retrieval read the same message; the
     # second encode of it is a lookup (issue 12: two encodes per message were 82% of the action server).
     recent_size: int = 256
@@ -57,7 +64,7 @@ class Embedder:
         return cls(model_id=model, _model=None)
 
     @property
-    def model(self) -> object:
+    def model(self) -> Any:
         if self._model is None:
             self._model = _load_model(self.model_id)
         return self._model
@@ -103,10 +110,13 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def _load_model(model: str) -> object:
+def _load_model(model: str) -> Any:
     from sentence_transformers import SentenceTransformer
 
     location = resolve_model(model)
     if not Path(location).exists() and os.sep in location:
-        raise FileNotFoundError(f"embedding model folder not found: {location}")
-    return SentenceTransformer(location, device="cpu")
+        raise ModelError(f"embedding model folder not found: {location}")
+    try:
+        return SentenceTransformer(location, device="cpu")
+    except (OSError, ValueError) as exc:  # a folder without a model, a damaged file, an unknown hub name offline
+        raise ModelError(f"embedding model {model!r} cannot be loaded from {location}: {exc}") from None

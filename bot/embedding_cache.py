@@ -12,12 +12,20 @@ import os
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from bot.index import EmbedStats
+
+@dataclass(frozen=True)
+class EmbedStats:
+    """How a build got its vectors: embedded now, reused from the cache, dropped from the cache."""
+
+    embedded: int
+    reused: int
+    removed: int
 
 
 class TextEncoder(Protocol):

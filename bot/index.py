@@ -27,8 +27,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from bot.config import Settings
 from bot.corpus import Corpus, Thread
 from bot.embedding import Embedder
+from bot.embedding_cache import EmbedStats, encode_cached
 from bot.errors import LoadError
 
 INDEX_FILE = "threads.faiss"
@@ -83,15 +85,6 @@ class IndexMeta:
         return cls(**data)
 
 
-@dataclass(frozen=True)
-class EmbedStats:
-    """How a build got its vectors: embedded now, reused from the cache, dropped from the cache."""
-
-    embedded: int
-    reused: int
-    removed: int
-
-
 @dataclass
 class ThreadIndex:
     """A FAISS index whose row i is the thread `meta.thread_ids[i]`."""
@@ -139,19 +132,22 @@ def empty_faiss_index(index_type: str, dimension: int, count: int) -> faiss.Inde
         return faiss.IndexFlatIP(dimension)
     if index_type == "hnsw":
         # fp16 vectors: 1M x 384 in 0.77 GB instead of 1.5 GB, scores within ~1e-3 of float32.
-        index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        # faiss's generated stubs type the quantizer argument as a ScalarQuantizer; SWIG takes its QT_* int.
+        index = faiss.IndexHNSWSQ(
+            dimension, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT  # type: ignore[arg-type]
+        )
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         configure_search(index, index_type)
         return index
     if index_type == "ivf":
         quantizer = faiss.IndexFlatIP(dimension)
-        index = faiss.IndexIVFScalarQuantizer(
+        ivf = faiss.IndexIVFScalarQuantizer(
             # 16-bit floats: 8-bit codes measured recall@10 0.978-0.982 on the benchmark, fp16 0.996.
             quantizer, dimension, ivf_lists(count), faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
-        index.cp.niter = 10  # enough for coarse lists; recall comes from nprobe
-        configure_search(index, index_type)
-        return index
+        ivf.cp.niter = 10  # enough for coarse lists; recall comes from nprobe
+        configure_search(ivf, index_type)
+        return ivf
     raise ValueError(f"unknown index type {index_type!r}; use one of {', '.join(INDEX_TYPES[1:])}")
 
 
@@ -187,7 +183,7 @@ def search_one_query_per_thread() -> None:
 def configure_search(index: faiss.Index, index_type: str) -> None:
     """Set the search-time knobs (HNSW efSearch, IVF nprobe), which recall@10 >= 0.98 was measured with."""
     if index_type == "hnsw":
-        faiss.downcast_index(index).hnsw.efSearch = HNSW_EF_SEARCH
+        faiss.downcast_index(index).hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[attr-defined]  # an IndexHNSW*
     elif index_type == "ivf":
         ivf = faiss.extract_index_ivf(index)
         ivf.nprobe = min(IVF_NPROBE, ivf.nlist)
@@ -203,8 +199,6 @@ def build_index(
     cache_dir: Path | None = None,
 ) -> ThreadIndex:
     """Embed every published thread (reusing cached vectors from `cache_dir`) and index the vectors."""
-    from bot.embedding_cache import encode_cached
-
     threads = corpus.published
     texts = [thread_text(t, index_text) for t in threads]
     if cache_dir is None:
@@ -302,6 +296,7 @@ def load_index(folder: Path, corpus: Corpus, model_id: str, index_text: str) -> 
     meta = read_meta(folder)
     reason = staleness(meta, corpus, model_id, index_text)
     if reason is None:
+        assert meta is not None  # staleness() gives a reason when no index has been built
         try:
             faiss_index = faiss.read_index(str(index_file(folder, meta)))
         except (RuntimeError, OSError) as exc:
@@ -311,6 +306,16 @@ def load_index(folder: Path, corpus: Corpus, model_id: str, index_text: str) -> 
                 reason = "the index file does not match its metadata"
     if reason:
         raise StaleIndexError(f"Cannot use the index in {folder}: {reason}. Rebuild it with `bot index` (or `make index`).")
+    assert meta is not None  # as above: no reason, so an index was read
     configure_search(faiss_index, meta.index_type)
     search_one_query_per_thread()
     return ThreadIndex(faiss_index, meta)
+
+
+def rebuild(corpus: Corpus, embedder: Embedder, settings: Settings, progress: bool = False) -> ThreadIndex:
+    """Build and save the index of `corpus` as settings say (`bot index`, a console publish): vectors of
+    unchanged threads come from the embedding cache, so only new or edited threads are embedded."""
+    index = build_index(corpus, embedder, settings.index_text, progress=progress, index_type=settings.index_type,
+                        cache_dir=Path(settings.index_dir) / CACHE_DIR)
+    save_index(index, Path(settings.index_dir))
+    return index

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-import re
 
 import numpy as np
 
@@ -74,6 +74,20 @@ def decide(
 
 
 
+def max_per_owner(similarities: np.ndarray, owners: np.ndarray | Sequence[int], n: int) -> np.ndarray:
+    """Per owner (thread) 0..n-1, the largest of the similarities of the vectors it owns (-inf if none)."""
+    best = np.full(n, -np.inf, dtype=np.float64)
+    np.maximum.at(best, np.asarray(owners, dtype=np.int64), np.asarray(similarities, dtype=np.float64))
+    return best
+
+
+def question_and_best_answer(
+    question: np.ndarray, answers: np.ndarray, owners: np.ndarray | Sequence[int], n: int, weight: float
+) -> np.ndarray:
+    """Per thread: weight * its question similarity + (1 - weight) * the best similarity of its answers."""
+    return weight * np.asarray(question, dtype=np.float64) + (1 - weight) * max_per_owner(answers, owners, n)
+
+
 @dataclass(frozen=True)
 class ThreadParts:
     """Unit vectors of each thread's parts: its question (with phrasings) and each answer body.
@@ -89,14 +103,11 @@ class ThreadParts:
 
     def scores(self, query: np.ndarray, weight: float, rows: np.ndarray | None = None) -> np.ndarray:
         """weight * question similarity + (1 - weight) * best answer similarity, for `rows` (all if None)."""
-        n = len(self.ids)
-        best = np.full(n, -np.inf, dtype=np.float64)
-        np.maximum.at(best, self.owner, (self.answers @ query).astype(np.float64))
-        whole = weight * (self.question @ query).astype(np.float64) + (1 - weight) * best
+        whole = question_and_best_answer(self.question @ query, self.answers @ query, self.owner, len(self.ids), weight)
         return whole if rows is None else whole[rows]
 
 
-def part_texts(threads: list[Thread]) -> tuple[list[str], list[str], list[int]]:
+def part_texts(threads: Sequence[Thread]) -> tuple[list[str], list[str], list[int]]:
     """The texts ThreadParts embeds: one question text per thread, every answer body, and each answer's thread."""
     questions = ["\n".join([t.question, *t.phrasings]) for t in threads]
     answers = [a.body for t in threads for a in t.answers]

@@ -47,6 +47,7 @@ def review_warnings(threads: Iterable[Thread], today: dt.date, serve_overdue: bo
     threads = list(threads)
     warnings = []
     for thread in overdue(threads, today):
+        assert thread.review_due is not None  # overdue() keeps only threads with a review date
         if not thread.published:
             effect = "a draft, not served"
         elif serve_overdue:

@@ -1,6 +1,6 @@
 """The semantic layer of red-flag triage: similarity of a message's clauses to red-flag exemplars
 (data/triage/exemplars.yml), embedded with the same model as the threads. It catches lay language and
-typos the rules in bot/triage.py miss; it can only add flags, never remove one.
+typos the rules in bot/triage/ miss; it can only add flags, never remove one.
 
 A clause counts when its best red-flag exemplar is at least `threshold` similar, and more similar than
 every benign exemplar and every stored question (ordinary aftercare questions are the best contrast), by
@@ -21,11 +21,9 @@ import yaml
 from bot import triage
 from bot.embedding import MAX_ENCODED_CHARS, Embedder
 from bot.errors import LoadError
+from bot.triage.rules import CONCEPTS
 
 LEVELS = ("emergency", "clinic_now", "clinic_soon")
-# Exemplar concepts that share a rule's reason under another name.
-_REASON_OF = {"toxin_spread": "swallowing", "filler_eye": "vision_loss", "anaphylaxis": "airway_swelling",
-              "toxin_droop": "toxin_droop"}  # fmt: skip
 
 
 # Words the red-flag rules hinge on. A misspelling of one ("throte", "brething", "swalow") is corrected before
@@ -52,7 +50,7 @@ class Exemplar:
     """A red-flag message for one concept of the red-flag table."""
 
     text: str
-    level: str
+    level: triage.Urgency  # one of LEVELS, checked when the file is loaded
     concept: str
     unless: frozenset[str] = frozenset()
 
@@ -77,6 +75,10 @@ def load_exemplars(path: Path) -> tuple[list[Exemplar], list[str]]:
     for n, item in enumerate(data.get("red_flags") or [], 1):
         if not isinstance(item, dict) or not item.get("text") or item.get("level") not in LEVELS or not item.get("concept"):
             raise ExemplarError(f"{path}: red_flags item {n}: needs text, concept and level ({', '.join(LEVELS)})")
+        # Loud at load: an unknown concept's alerts would have no reason to give the patient.
+        if not isinstance(item["concept"], str) or item["concept"] not in CONCEPTS:
+            raise ExemplarError(f"{path}: red_flags item {n}: unknown concept {item['concept']!r} "
+                                "(a rule name or another key of bot.triage.rules.CONCEPTS)")
         exemplars.append(Exemplar(item["text"], item["level"], item["concept"], frozenset(item.get("unless") or ())))
     benign = [str(t) for t in data.get("benign") or []]
     if not exemplars:
@@ -152,7 +154,7 @@ class SemanticTriage:
                 if m.similarity >= self.threshold and m.similarity - m.benign >= self.margin]
         alerts = [
             triage.Alert(m.exemplar.level, f"semantic:{m.exemplar.concept}",
-                         triage.reason_for(_REASON_OF.get(m.exemplar.concept, m.exemplar.concept)))
+                         CONCEPTS[m.exemplar.concept].reason)
             for m in hits
         ]
         return triage.most_urgent(reread, *alerts)

@@ -58,4 +58,4 @@ def issue_web_session(secret: bytes) -> str:
 def web_session_valid(secret: bytes, session_id: object) -> bool:
     """Whether `session_id` is one this server issued (a client-made or altered id is not)."""
     match = _WEB_SESSION.match(session_id) if isinstance(session_id, str) else None
-    return bool(match) and hmac.compare_digest(match.group(2), _web_signature(secret, match.group(1)))
+    return match is not None and hmac.compare_digest(match.group(2), _web_signature(secret, match.group(1)))

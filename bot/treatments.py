@@ -12,6 +12,13 @@ from pathlib import Path
 
 import yaml
 
+from bot.errors import LoadError
+
+
+class VocabularyError(LoadError):
+    """The treatment synonyms file (the Rasa NLU file) is missing or not NLU data."""
+
+
 LABELS = {
     "neuromodulator": "Botox and other anti-wrinkle injections",
     "filler": "Dermal filler",
@@ -33,6 +40,8 @@ LABELS = {
     "surgery_general": "Cosmetic surgery",
     "general": "Any treatment",
 }
+# The canonical treatment names, in the order error messages list them; a thread's `treatments` uses these.
+TREATMENTS = tuple(LABELS)
 
 SURGERY = frozenset(
     {"rhinoplasty", "blepharoplasty", "facelift", "liposuction", "breast_augmentation", "abdominoplasty"}
@@ -92,10 +101,16 @@ class Vocabulary:
 
 
 def load_vocabulary(path: Path) -> Vocabulary:
-    """Read the `synonym:` entries of a Rasa NLU file into a Vocabulary."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    """Read the `synonym:` entries of a Rasa NLU file into a Vocabulary; raises VocabularyError."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise VocabularyError(f"{path}: cannot read the treatment synonyms ({exc})") from None
+    items = (data.get("nlu") or []) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise VocabularyError(f"{path}: expected Rasa NLU data (a mapping whose `nlu:` is a list)")
     forms: dict[str, str] = {}
-    for item in data.get("nlu", []):
+    for item in (i for i in items if isinstance(i, dict)):
         canonical = item.get("synonym")
         if canonical not in LABELS:
             continue

@@ -25,7 +25,6 @@ import logging
 from typing import Any, Awaitable, Callable, Text
 
 import rasa.core.actions.action as rasa_action
-
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
@@ -33,12 +32,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import limits, sender_ids
-from bot.limits import RateLimiter
-from channels import action_auth, action_payload, action_result
-from bot.alerts import Contact, slow_down_text, unavailable_reply, urgent_reply
+from bot import alerts, limits, sender_ids
+from bot.alerts import Contact
 from bot.config import DEFAULT_ACTION_SECRET_FILE, DEFAULT_SENDER_SECRET_FILE, Settings, parse_networks
+from bot.limits import RateLimiter
 from bot.secret_file import action_webhook_token, bearer_matches, load_secret
+from channels import action_auth, action_payload, action_result
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ def watch_action_failures() -> None:
 
 def fault_reply(text: str, config: Settings) -> str:
     """The reply when the assistant cannot answer: red-flag advice from the triage rules, else "trouble"."""
-    return unavailable_reply(text[: config.max_message_chars], Contact.of(config))
+    return alerts.unavailable_reply(text[: config.max_message_chars], Contact.of(config)).text
 
 
 # The client address of the web request being handled (REST, socket.io); None on messaging channels, whose
@@ -152,7 +151,7 @@ def _loopback(address: str) -> bool:
 
 def slow_down_reply(text: str, config: Settings) -> str:
     """What a patient over the rate limit is told: the red-flag advice when the message holds one, else wait."""
-    return urgent_reply(text[: config.max_message_chars], Contact.of(config)) or slow_down_text(Contact.of(config))
+    return alerts.slow_down_reply(text[: config.max_message_chars], Contact.of(config)).text
 
 
 @functools.lru_cache(maxsize=1)

@@ -18,10 +18,10 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from fbmessenger import MessengerClient
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
 from rasa.core.channels.facebook import Messenger, MessengerBot
-from fbmessenger import MessengerClient
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse

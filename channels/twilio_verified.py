@@ -33,49 +33,21 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 
 from channels.bounded import bounded, limit_request_size
+from replies import Reply, plain
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
-BODY_LIMIT = 1600  # Twilio's limit for one SMS or WhatsApp message body
-
-
-def pack_paragraphs(text: str, limit: int = BODY_LIMIT) -> list[str]:
-    """Paragraphs packed into as few message bodies as fit `limit`; an over-long paragraph is split
-    between words (only a single word longer than a message is cut)."""
-    units: list[tuple[str, str]] = []  # (piece, separator before it)
-    for paragraph in (p.strip() for p in text.strip().split("\n\n")):
-        sep, current = "\n\n", ""
-        for word in paragraph.split(" "):
-            while len(word) > limit:
-                if current:
-                    units.append((current, sep))
-                    sep, current = " ", ""
-                units.append((word[:limit], sep))
-                sep, word = " ", word[limit:]
-            if current and len(current) + 1 + len(word) > limit:
-                units.append((current, sep))
-                sep, current = " ", word
-            else:
-                current = f"{current} {word}" if current else word
-        if current:
-            units.append((current, sep))
-    bodies: list[str] = []
-    for piece, sep in units:
-        if bodies and len(bodies[-1]) + len(sep) + len(piece) <= limit:
-            bodies[-1] += sep + piece
-        else:
-            bodies.append(piece)
-    return bodies
 
 
 class TwilioTextOutput(TwilioOutput):
     """Rasa's Twilio output for messages not rendered by the action (domain responses, form
-    questions): one SMS per 1,600 characters rather than one per paragraph, and buttons as the words
+    questions): rendered as the action renders its replies (replies.plain.sms), one SMS per 1,600
+    characters rather than one per paragraph, and buttons as the words
     to reply with rather than Rasa's "1: Yes (/affirm)" lines, which show payloads to patients."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        for body in pack_paragraphs(text):
+        for body in plain.sms(Reply.say(text)):
             await self._send_message({"to": recipient_id, "from_": self.twilio_number, "body": body})
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: Any, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import yaml
+
 from stack import (
     MODEL,
     ROOT,

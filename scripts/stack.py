@@ -263,7 +263,7 @@ def web_server(port: int, env: dict[str, str], log: Path, name: str = "web") -> 
     """The web app (widget, demo page, console) under uvicorn, on a loopback port."""
     # --no-proxy-headers: uvicorn would otherwise take X-Forwarded-For from any local process as the client's
     # address; the app reads it itself, from AFTERCARE_TRUSTED_PROXIES only.
-    return Server(name, [str(VENV / "uvicorn"), "web.app:app", "--host", "127.0.0.1", "--port", str(port),
+    return Server(name, [str(VENV / "uvicorn"), "--factory", "web.app:app_from_environment", "--host", "127.0.0.1", "--port", str(port),
                          "--no-proxy-headers"], f"http://127.0.0.1:{port}/healthz", log, env)
 
 

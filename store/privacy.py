@@ -32,8 +32,10 @@ def normalise_question(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip(" ?!.…")
 
 
-def question_key(text: str) -> str:
-    """A fixed-length key for a normalised question (an index on long text is not portable)."""
+def question_digest(text: str) -> str:
+    """A fixed-length key for a normalised question (an index on long text is not portable). Not the
+    importer's `question_key` (bot/importers/records.py), which keeps punctuation: a stored thread's
+    question is matched as written, an unanswered patient question is grouped loosely."""
     return hashlib.sha256(normalise_question(text).encode("utf-8")).hexdigest()
 
 

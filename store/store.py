@@ -25,7 +25,7 @@ from sqlalchemy.pool import StaticPool
 
 from store import migrate
 from store.models import FeedbackRow, PendingHandoffRow, TicketNoteRow, TicketRow, UnansweredRow, UserRow, utcnow
-from store.privacy import mask_contact, mask_name, normalise_question, question_key, scrub
+from store.privacy import mask_contact, mask_name, normalise_question, question_digest, scrub
 
 log = logging.getLogger("aftercare.store")
 
@@ -40,6 +40,15 @@ MIN_PASSWORD_CHARS = 10
 PENDING_HANDOFF_TTL = dt.timedelta(hours=1)
 OPEN_TICKET_STATUSES = ("new", "claimed")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# The `database_url` setting's default (bot/config.py), read here so the store needs nothing from `bot`.
+DEFAULT_DATABASE_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'aftercare.db'}"
+
+
+def database_url(environ: dict[str, str] | None = None) -> str:
+    """The database the settings name: DATABASE_URL, else AFTERCARE_DATABASE_URL, else SQLite under var/."""
+    environ = os.environ if environ is None else environ
+    # DATABASE_URL wins, as in Settings.from_env: it is the name hosting platforms and tools set.
+    return environ.get("DATABASE_URL") or environ.get("AFTERCARE_DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
 class StoreError(Exception):
@@ -255,11 +264,7 @@ class Store:
     @classmethod
     def open(cls, url: str | None = None) -> "Store":
         """Connect (default: the `database_url` setting; DATABASE_URL wins) and upgrade the schema to head."""
-        if url is None:
-            from bot.config import Settings
-
-            url = Settings.from_env().database_url
-        engine = create_store_engine(url)
+        engine = create_store_engine(database_url() if url is None else url)
         migrate.upgrade(engine)
         return cls(engine)
 
@@ -277,7 +282,7 @@ class Store:
         if not normalise_question(text):
             return
         now = utcnow()
-        values = dict(key=question_key(text), text=text, treatment=treatment, count=1, first_asked=now,
+        values = dict(key=question_digest(text), text=text, treatment=treatment, count=1, first_asked=now,
                       last_asked=now, status="open")
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         table = UnansweredRow.__table__

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,39 @@ sys.path.insert(0, str(ROOT / "scripts"))
 _RUN_INDEX = Path(os.environ.setdefault("AFTERCARE_INDEX_DIR", str(ROOT / "var" / "test-index")))
 # What the actions store (unanswered questions, tickets, feedback) goes to a test database, not var/aftercare.db.
 os.environ.setdefault("AFTERCARE_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'test-aftercare.db'}")
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What `bot ARGS` did: as subprocess.run's result reads it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """`bot ARGS` in this process: a new interpreter would load torch again (seconds per call)."""
+    from bot.cli import main
+
+    saved = {name: os.environ.get(name) for name in env or {}}
+    os.environ.update(env or {})
+    saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+                code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        sys.stdin = saved_stdin
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return CliResult(code, out.getvalue(), err.getvalue())
 
 
 def copy_threads(settings, folder: Path, names: tuple[str, ...]) -> Path:

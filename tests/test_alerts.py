@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.alerts import Contact, slow_down_text, unavailable_reply, urgent_reply
+from bot.alerts import Contact, slow_down_reply, unavailable_reply, urgent_reply
+from replies import Alert, Disclaimer
 
 CONTACT = Contact("Demo Clinic", "555-0100", "911")
 EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
@@ -10,15 +11,17 @@ EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i ca
 
 def test_a_red_flag_gets_its_advice_and_the_emergency_number():
     reply = urgent_reply(EMERGENCY, CONTACT)
-    assert reply is not None and "911" in reply
-    assert unavailable_reply(EMERGENCY, CONTACT) == reply
+    assert reply is not None and "911" in reply.text
+    assert [type(b) for b in reply.blocks] == [Alert, Disclaimer] and reply.urgency == "emergency"
+    assert unavailable_reply(EMERGENCY, CONTACT) == reply == slow_down_reply(EMERGENCY, CONTACT)
 
 
 def test_without_a_red_flag_the_patient_hears_trouble_or_wait_and_still_the_emergency_number():
     assert urgent_reply("can I fly after filler?", CONTACT) is None
-    trouble = unavailable_reply("can I fly after filler?", CONTACT)
+    trouble = unavailable_reply("can I fly after filler?", CONTACT).text
     assert "having trouble" in trouble and "Demo Clinic on 555-0100" in trouble and "911" in trouble
-    assert "wait a minute" in slow_down_text(CONTACT) and "911" in slow_down_text(CONTACT)
+    wait = slow_down_reply("can I fly after filler?", CONTACT).text
+    assert "wait a minute" in wait and "911" in wait
 
 
 def test_contact_comes_from_settings():

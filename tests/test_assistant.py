@@ -182,7 +182,7 @@ def test_reply_buttons_by_decision(assistant):
         '/feedback{"helpful": "no", "feedback_thread": "botox-alcohol"}',
     ]
     urgent = assistant.ask("my throat is closing up after filler")
-    assert urgent.decision == "urgent" and urgent.reply.buttons == []
+    assert urgent.decision == "urgent" and urgent.reply.buttons == ()
     fallback = assistant.ask("what is the capital of peru")
     assert fallback.decision == "fallback" and [b.payload for b in fallback.reply.buttons] == ["/request_human"]
 

@@ -21,7 +21,8 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from bot import channel_format as cf
+from replies import plain, slack, telegram
+from replies.plain import MESSENGER_LIMIT, SMS_LIMIT
 from stack import MODEL, Stack, free_port
 
 pytestmark = pytest.mark.e2e
@@ -235,9 +236,9 @@ def test_twilio_signed_sms_gets_a_plain_text_reply_within_1600_chars(stack, stub
     bodies = [m["Body"] for m in sent]
     # Exactly the SMS rendering of the assistant's reply: one message per part, not one per paragraph.
     outcome = assistant.ask(GYM)
-    assert bodies == cf.sms(outcome.reply, outcome.urgency)
+    assert bodies == plain.sms(outcome.reply)
     text = "\n".join(bodies)
-    assert all(len(b) <= cf.SMS_LIMIT for b in bodies)
+    assert all(len(b) <= SMS_LIMIT for b in bodies)
     assert "How long after Botox can I work out or go to the gym?" in text
     assert "[1] " in text and "https://demo-clinic.example/" in text
     assert not any(mark in text for mark in ("*", "<", ">", "_", "`"))
@@ -248,7 +249,7 @@ def test_twilio_whatsapp_reply_comes_from_the_whatsapp_sender(stack, stub):
     form = twilio_form(phone, GYM, to=WHATSAPP_NUMBER)
     assert post_twilio(stack, form, twilio_signature(TWILIO_PUBLIC_URL, form)).status_code == 204
     sent = sms_to(stub, phone)
-    assert sent and all(m["From"] == WHATSAPP_NUMBER and len(m["Body"]) <= cf.SMS_LIMIT for m in sent)
+    assert sent and all(m["From"] == WHATSAPP_NUMBER and len(m["Body"]) <= SMS_LIMIT for m in sent)
     assert "Sources:" in "\n".join(m["Body"] for m in sent)
 
 
@@ -304,7 +305,7 @@ def test_twilio_domain_responses_are_one_sms_not_one_per_paragraph(stack, stub):
 TEXT_OUTPUT_SCRIPT = """
 import asyncio, json, sys
 sys.path.insert(0, sys.argv[1])
-from channels.twilio_verified import TwilioTextOutput, pack_paragraphs
+from channels.twilio_verified import TwilioTextOutput
 sent = []
 class Recording(TwilioTextOutput):
     async def _send_message(self, message_data):
@@ -332,8 +333,9 @@ def test_twilio_text_output_shows_reply_words_not_payloads():
     assert sent[0] == {"to": "+15550111", "from_": "+15550100", "body": "Do you agree?\n\nYou can reply: Yes, contact me / No / Cancel"}
     assert sent[1]["body"] == "First.\n\nSecond."
     long_parts = [m["body"] for m in sent[2:]]
-    assert len(long_parts) == 3 and all(len(b) <= cf.SMS_LIMIT for b in long_parts)
-    assert " ".join(long_parts).split() == ("Long. " * 700).split()
+    assert len(long_parts) == 3 and all(len(b) <= SMS_LIMIT for b in long_parts)
+    assert [b.split(" ", 1)[0] for b in long_parts] == ["(1/3)", "(2/3)", "(3/3)"]  # SMS can arrive out of order
+    assert " ".join(b.split(" ", 1)[1] for b in long_parts).split() == ("Long. " * 700).split()
 
 
 @pytest.mark.parametrize(
@@ -403,7 +405,7 @@ def test_telegram_update_gets_markdown_v2_with_inline_buttons(stack, stub, assis
     assert response.status_code == 200 and response.text == "success"
     sent = telegram_sent(stub, chat)
     outcome = assistant.ask(GYM)
-    expected = cf.telegram(outcome.reply, outcome.urgency)
+    expected = telegram.telegram(outcome.reply)
     assert [m["text"] for m in sent] == [m["text"] for m in expected]
     assert all(m["parse_mode"] == "MarkdownV2" for m in sent)
     assert sent[0]["text"].startswith("Closest question on file: *How long after Botox")
@@ -474,7 +476,7 @@ def test_slack_signed_event_gets_mrkdwn_blocks(stack, stub, assistant):
     response = requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60)
     assert response.status_code == 200
     outcome = assistant.ask(GYM)
-    expected = cf.slack(outcome.reply, outcome.urgency)
+    expected = slack.slack(outcome.reply)
     posted = stub.wait_for("/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel, count=len(expected))
     assert [p["json"]["blocks"] for p in posted] == [m["blocks"] for m in expected]
     assert posted[0]["headers"]["Authorization"] == "Bearer xoxb-test-token"
@@ -543,9 +545,9 @@ def test_messenger_signed_event_gets_plain_text_and_quick_replies(stack, stub, a
     )
     assert response.status_code == 200 and response.text == "success"
     outcome = assistant.ask(GYM)
-    assert messenger_sent(stub, psid) == cf.messenger(outcome.reply, outcome.urgency)
+    assert messenger_sent(stub, psid) == plain.messenger(outcome.reply)
     sent = messenger_sent(stub, psid)
-    assert all(len(m["text"]) <= cf.MESSENGER_LIMIT for m in sent)
+    assert all(len(m["text"]) <= MESSENGER_LIMIT for m in sent)
     assert sent[-1]["quick_replies"] and "Sources:" in "\n".join(m["text"] for m in sent)
     calls = stub.find("/graph/v2.12/me/messages", lambda c: c["json"]["recipient"]["id"] == psid)
     assert calls[0]["raw"] and "access_token=fb-page-token" in calls[0]["path"]

@@ -1,4 +1,4 @@
-"""The `bot` console script, run as a user runs it."""
+"""The `bot` command: in this process (conftest.run_cli), and once as the installed console script."""
 
 import json
 import os
@@ -8,13 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
+
 BOT = Path(sys.executable).parent / "bot"
 
 
 def run(*args, stdin=None, env=None):
-    return subprocess.run(
-        [str(BOT), *args], input=stdin, capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
-    )
+    return run_cli(*args, stdin=stdin, env=env)
+
+
+def test_the_console_script_runs_as_a_user_runs_it():
+    result = subprocess.run([str(BOT), "validate"], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    assert result.returncode == 0 and result.stdout.startswith("OK: "), result.stderr
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -65,14 +70,19 @@ def test_index_is_idempotent():
     assert result.returncode == 0 and "up to date" in result.stdout
 
 
-def test_a_broken_exemplar_file_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("text, words", [
+    ("red_flags: [{text: only text}]\n", "red_flags item 1: needs text, concept and level"),
+    ("red_flags: [unclosed\n", "cannot read red-flag exemplars"),  # the YAML parser's message spans lines
+])
+def test_a_broken_exemplar_file_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys, text, words):
     # In-process: the load errors share one base class that the CLI reports as one line (exit 2).
     from bot.cli import main
 
     broken = tmp_path / "exemplars.yml"
-    broken.write_text("red_flags: [{text: only text}]\n", encoding="utf-8")
+    broken.write_text(text, encoding="utf-8")
     monkeypatch.setenv("AFTERCARE_TRIAGE_EXEMPLARS", str(broken))
     assert main(["ask", "can i go to the gym after botox?"]) == 2
     err = capsys.readouterr().err
-    assert any(line.startswith("error: ") and "red_flags item 1" in line for line in err.splitlines())
+    [line] = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert line.startswith(f"error: {broken}: ") and words in line
     assert "Traceback" not in err

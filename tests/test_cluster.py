@@ -10,6 +10,7 @@ import uuid
 import pytest
 import requests
 import socketio
+
 from cluster import Cluster, Ports, missing_programs
 from stack import MODEL
 

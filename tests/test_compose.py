@@ -5,6 +5,7 @@ import pytest
 from bot.compose import Contact, compose_answer, compose_clarify, compose_fallback, key_sentence, sentences, summarise
 from bot.corpus import Answer, Author
 from bot.durations import find_durations
+from replies import web
 
 CONTACT = Contact("Demo Clinic", "+1 555 0100", "911")
 
@@ -106,7 +107,7 @@ def test_answers_carry_feedback_buttons_with_the_thread(corpus):
     ]
     # The text stands alone without the buttons (SMS): no dangling "tap below".
     assert "helpful" not in reply.text.lower()
-    assert reply.payload("answer", "botox-alcohol")["buttons"][0]["payload"].startswith("/feedback")
+    assert web.payload(reply, "answer", "botox-alcohol")["buttons"][0]["payload"].startswith("/feedback")
 
 
 def test_fallback_offers_to_send_the_question_to_the_clinic():

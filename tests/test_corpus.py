@@ -5,7 +5,8 @@ import yaml
 
 from bot.corpus import CorpusError, load_corpus, parse_thread
 
-TOPICS = Path(__file__).resolve().parents[2] / "shared" / "domain" / "corpus-topics.yml"
+# The threads the demo corpus must hold, under these ids (from the project brief).
+TOPICS = Path(__file__).resolve().parent / "fixtures" / "corpus-topics.yml"
 
 VALID = """
 id: botox-test
@@ -99,3 +100,17 @@ def test_demo_corpus_clinicians_are_varied(corpus):
     cities = {a.author.location for t in corpus.threads for a in t.answers}
     assert len(authors) >= 10 and len(specialties) >= 8 and len(cities) >= 8
     assert all(str(a.url).startswith("https://demo-clinic.example/") for t in corpus.threads for a in t.answers)
+
+
+def test_get_finds_threads_by_id_and_the_first_of_two_with_one_id(corpus):
+    from bot.corpus import Corpus
+
+    assert all(corpus.get(t.id) is t for t in corpus.threads) and corpus.get("no-such-thread") is None
+    first, second = parse_thread(VALID, "a.yml"), parse_thread(VALID.replace("4 hours", "5 hours"), "b.yml")
+    assert Corpus(threads=(first, second), content_hash="x").get("botox-test") is first
+
+
+def test_the_corpus_checks_treatments_against_the_vocabulary_s_list():
+    from bot import corpus, treatments
+
+    assert corpus.TREATMENTS is treatments.TREATMENTS == tuple(treatments.LABELS)

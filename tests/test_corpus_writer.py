@@ -1,5 +1,6 @@
 """Merging imported threads into a corpus and writing them all or none. Every corpus here lives in tmp_path."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -7,8 +8,16 @@ import pytest
 
 import bot.corpus_writer as corpus_writer
 from bot.config import Settings
-from bot.corpus import Answer, Author, CorpusError, Rating, load_corpus, parse_thread
-from bot.corpus_writer import plan_import, read_existing, render_thread, slugify, unique_id, write_threads
+from bot.corpus import Answer, Author, CorpusError, Rating, Thread, load_corpus, parse_thread
+from bot.corpus_writer import (
+    plan_import,
+    read_existing,
+    remove_thread,
+    render_thread,
+    slugify,
+    unique_id,
+    write_threads,
+)
 from bot.importers import ImportedThread, ParsedFile, read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -202,6 +211,53 @@ def test_render_keeps_the_hand_written_field_order():
     thread = parse_thread(EXISTING, "botox-flying.yml")
     keys = [line.split(":")[0] for line in render_thread(thread).splitlines() if line[:1].isalpha()]
     assert keys == ["id", "question", "treatments", "status", "source", "demo", "answers"]
+
+
+def test_every_demo_thread_reads_back_as_written(corpus):
+    # The fixture threads above have no phrasings; the demo threads all do, which is what the writer once dropped.
+    assert all(t.phrasings for t in corpus.threads)
+    for thread in corpus.threads:
+        assert parse_thread(render_thread(thread), f"{thread.id}.yml") == thread
+
+
+def test_a_demo_thread_renders_in_its_hand_written_field_order(settings, corpus):
+    def keys(text):
+        return [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
+
+    hand_written = (settings.corpus_dir / "botox-exercise.yml").read_text(encoding="utf-8")
+    assert keys(render_thread(corpus.get("botox-exercise"))) == keys(hand_written)
+
+
+def _every_field_set() -> Thread:
+    author = Author(name="Imogen Vale", credentials="MD", specialty="Dermatologist", location="Portland, OR")
+    answer = Answer(author=author, body="Wait a day.\n\nThen swim.", title="A day", rating=Rating(stars=4.5, reviews=3),
+                    date=dt.date(2025, 4, 12), url="https://clinic.example/vale")
+    return Thread(id="filler-swimming", question="Can I swim after filler?", body="Booked a pool day.",
+                  treatments=("filler",), tags=("swimming",), answers=(answer,), source="handbook", demo=True,
+                  status="published", reviewed_by="boss", reviewed_at=dt.date(2025, 5, 1),
+                  review_due=dt.date(2026, 5, 1), phrasings=("swimming after lip filler",))
+
+
+def test_every_field_the_loader_reads_is_written():
+    thread = _every_field_set()
+    # A field added to the schema must be set here too, so this test covers it.
+    for record in (thread, thread.answers[0], thread.answers[0].author, thread.answers[0].rating):
+        assert set(type(record).model_fields) == record.model_fields_set, type(record).__name__
+    assert parse_thread(render_thread(thread), "filler-swimming.yml") == thread
+
+
+def test_empty_text_is_written_not_left_out():
+    # An empty title left out would read back as no title (None): a different thread, and a refused write.
+    thread = _every_field_set()
+    thread = thread.model_copy(update={"body": "", "answers": (thread.answers[0].model_copy(update={"title": ""}),)})
+    assert parse_thread(render_thread(thread), "filler-swimming.yml") == thread
+
+
+def test_remove_thread(corpus_dir):
+    remove_thread(corpus_dir, "botox-flying")
+    assert list(corpus_dir.iterdir()) == []
+    with pytest.raises(FileNotFoundError):
+        remove_thread(corpus_dir, "botox-flying")
 
 
 def test_write_leaves_no_temporary_files_and_keeps_other_files(corpus_dir, vocabulary):

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import kubernetes_validate
 import pytest
 import yaml
+
 from cluster import TEMPLATE, Cluster, Ports
 from stack import ROOT, Stack, action_server, rasa_server, web_server
 
@@ -92,8 +93,10 @@ def test_ports_and_probes_are_the_launchers(component):
 
 
 def test_web_app_serves_the_health_path_the_manifest_probes():
-    from web.app import app
+    from bot.config import Settings
+    from web.app import create_app
 
+    app = create_app(Settings.from_env())
     paths = {getattr(route, "path", None) for route in app.routes}
     assert launcher_servers()["web"][1] in paths and "/widget.js" in paths and "/" in paths
 

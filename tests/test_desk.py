@@ -35,11 +35,10 @@ class FakeClock:
 @pytest.fixture(scope="module")
 def desk_env(tmp_path_factory, embedder):
     """A console on its own corpus copy, index and database, installed on the real web app."""
-    from web.app import app
+    from bot.config import PROJECT_ROOT
+    from web.app import create_app
     from web.desk.runtime import Desk
     from web.desk.security import SignInLimiter
-
-    from bot.config import PROJECT_ROOT
 
     base = tmp_path_factory.mktemp("desk")
     (base / "secret").write_text("k" * 64)  # a configured secret file must exist: the console never makes one up
@@ -61,12 +60,11 @@ def desk_env(tmp_path_factory, embedder):
     store.add_user("maria", STAFF_PASSWORD, "staff")
     store.add_user("tom", OTHER_PASSWORD, "staff")
     clock = FakeClock()
-    desk = Desk(settings, store=store, limiter=SignInLimiter(clock=clock))
-    desk._embedder = embedder  # the session's model: loading it again would only cost time
-    previous = getattr(app.state, "desk", None)
+    # The session's model: loading it again would only cost time.
+    desk = Desk(settings, store=store, limiter=SignInLimiter(clock=clock), embedder=embedder)
+    app = create_app(settings)
     app.state.desk = desk
     yield app, desk, clock
-    app.state.desk = previous
     store.close()
 
 
@@ -691,6 +689,22 @@ def test_dismissing_a_group(staff, desk):
     assert all("peru" not in g["text"] for g in staff.get("/desk/api/unanswered").json()["groups"])
     bad = staff.post("/desk/unanswered/dismiss", data={"csrf_token": token(staff), "ids": "1,x"})
     assert bad.status_code == 422
+
+
+def test_publishing_a_withdrawn_demo_thread_keeps_its_phrasings(tmp_path):
+    # The console writes with the corpus writer: what it does not touch (phrasings, answers) stays as it was.
+    from bot.config import PROJECT_ROOT
+    from bot.corpus import load_corpus
+    from web.desk import services
+
+    settings = Settings(corpus_dir=tmp_path / "answers")
+    shutil.copytree(PROJECT_ROOT / "data" / "answers", settings.corpus_dir)
+    original = load_corpus(settings.corpus_dir).get("botox-exercise")
+    services.write_thread(settings.corpus_dir, original.model_copy(update={"status": "draft"}))  # as an import leaves it
+    published = services.publish(settings, "botox-exercise", "boss", today=dt.date(2026, 1, 5))
+    assert load_corpus(settings.corpus_dir).get("botox-exercise") == published
+    assert published == original.model_copy(update={"reviewed_by": "boss", "reviewed_at": dt.date(2026, 1, 5)})
+    assert published.phrasings
 
 
 def test_discarding_a_draft(admin, desk):

@@ -10,6 +10,7 @@ import uuid
 import pytest
 import requests
 import socketio
+
 from stack import ROOT, Server, free_port
 
 pytestmark = pytest.mark.e2e

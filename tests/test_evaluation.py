@@ -2,24 +2,31 @@
 (tests/fixtures/eval) and the command on the real dev set."""
 
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot import retrieval
 from bot.assistant import Assistant
-
-from bot.evaluation import LabelledSetError, Trials, evaluate, load_set, metrics, score, unknown_threads
-from bot.evaluation import variants
+from bot.evaluation import LabelledSetError, Trials, evaluate, load_set, metrics, score, unknown_threads, variants
+from bot.evaluation.lineup import standard_systems
 from bot.evaluation.systems import (
-    BM25, NO_FRAME, PIPELINE, QUESTION_VECTORS, TOPIC_CHECK, TREATMENT_BLIND, WHOLE_THREADS, System, Trial, standard_systems, treatment_blind,
+    BM25,
+    NO_FRAME,
+    PIPELINE,
+    QUESTION_VECTORS,
+    TOPIC_CHECK,
+    TREATMENT_BLIND,
+    WHOLE_THREADS,
+    System,
+    Trial,
+    treatment_blind,
 )
 from bot.evaluation.variants import HYBRID, MULTI_FILTER, MULTI_VECTOR, TREATMENT_FILTER
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "eval"
@@ -32,7 +39,7 @@ SYSTEMS = [PIPELINE, NO_FRAME, TREATMENT_BLIND, BM25, WHOLE_THREADS, QUESTION_VE
 
 
 def run_bot(*args):
-    return subprocess.run([str(BOT), *args], capture_output=True, text=True, timeout=900, env=dict(os.environ))
+    return run_cli(*args)
 
 
 # --- metric functions --------------------------------------------------------------------------------
@@ -75,7 +82,7 @@ def test_share_and_median():
 
 
 def test_max_per_owner_takes_each_threads_best_vector():
-    best = variants.max_per_owner(np.array([0.2, 0.7, 0.1, -0.3, 0.4]), [0, 0, 2, 2, 0], 3)
+    best = retrieval.max_per_owner(np.array([0.2, 0.7, 0.1, -0.3, 0.4]), [0, 0, 2, 2, 0], 3)
     assert best[0] == pytest.approx(0.7) and best[2] == pytest.approx(0.1)
     assert best[1] == -np.inf  # a thread with no vector never wins
 
@@ -83,11 +90,11 @@ def test_max_per_owner_takes_each_threads_best_vector():
 def test_question_and_best_answer_weighs_the_question_against_the_best_answer():
     question = np.array([0.5, 0.9])
     answers, owners = np.array([0.2, 0.6, 0.3]), [0, 0, 1]
-    scores = variants.question_and_best_answer(question, answers, owners, 2, weight=0.3)
+    scores = retrieval.question_and_best_answer(question, answers, owners, 2, weight=0.3)
     assert scores == pytest.approx([0.3 * 0.5 + 0.7 * 0.6, 0.3 * 0.9 + 0.7 * 0.3])
     # weight 1 is question-only scoring; weight 0 the best answer alone.
-    assert variants.question_and_best_answer(question, answers, owners, 2, 1.0) == pytest.approx(question)
-    assert variants.question_and_best_answer(question, answers, owners, 2, 0.0) == pytest.approx([0.6, 0.3])
+    assert retrieval.question_and_best_answer(question, answers, owners, 2, 1.0) == pytest.approx(question)
+    assert retrieval.question_and_best_answer(question, answers, owners, 2, 0.0) == pytest.approx([0.6, 0.3])
 
 
 def test_saturate_is_a_fixed_scale_not_per_message():
@@ -227,8 +234,8 @@ def test_a_variant_with_the_served_scores_is_the_whole_thread_pipeline(assistant
     # Scoring every thread with the served vectors and taking the top k is what the FAISS search does; the
     # filter is the pipeline's treatment filter. (Messages without an everyday topic: no topic check.)
     vectors = variants.ThreadVectors.encode(assistant)
-    same = variants.VariantAssistant(assistant, variants.served_scorer(vectors, assistant.embedder),
-                                     filter_treatment=True, answer_threshold=0.40)
+    same = variants.variant_assistant(assistant, variants.served_scorer(vectors), filter_treatment=True,
+                                      answer_threshold=0.40)
     whole = Assistant(replace(assistant.settings, thread_scoring="whole", answer_threshold=0.40), assistant.corpus,
                       assistant.index, assistant.embedder, assistant.vocabulary)
     for message, treatment in (("how long will it stay swollen?", "filler"), ("is this lump normal after my filler", None)):
@@ -241,9 +248,7 @@ def test_a_variant_with_the_served_scores_is_the_whole_thread_pipeline(assistant
 
 def test_the_treatment_filter_keeps_only_applicable_threads(assistant):
     vectors = variants.ThreadVectors.encode(assistant)
-    filtered = variants.VariantAssistant(
-        assistant, variants.served_scorer(vectors, assistant.embedder), filter_treatment=True
-    )
+    filtered = variants.variant_assistant(assistant, variants.served_scorer(vectors), filter_treatment=True)
     ranked = filtered.candidates("when can I work out?", "filler")
     assert ranked and all(variants.applies_to(c.thread.treatments, "filler") for c in ranked)
 
@@ -258,6 +263,7 @@ def test_treatment_blind_retrieval_ignores_the_context(assistant):
 
 
 @pytest.mark.usefixtures("built_index")
+@pytest.mark.slow
 def test_eval_json_on_the_dev_set():
     result = run_bot("eval", "--json")
     assert result.returncode == 0, result.stderr
@@ -282,6 +288,7 @@ def test_eval_json_on_the_dev_set():
 
 
 @pytest.mark.usefixtures("built_index")
+@pytest.mark.slow
 def test_eval_prints_one_table():
     result = run_bot("eval", "--set", str(FIXTURE))
     assert result.returncode == 0, result.stderr

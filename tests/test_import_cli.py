@@ -186,3 +186,28 @@ def test_a_new_answer_imports_into_a_real_demo_thread(tmp_path, settings):
     assert thread.phrasings == before["botox-exercise"].phrasings
     assert thread.status == "draft"  # a new answer withdraws the thread until it is reviewed again
     assert {k: v for k, v in after.items() if k != "botox-exercise"} == {k: v for k, v in before.items() if k != "botox-exercise"}
+
+
+def test_one_import_adds_an_answer_to_every_demo_thread(tmp_path, settings, capsys):
+    # The bug was in every demo thread, not one: import a new answer into each of them at once.
+    import shutil
+
+    import yaml
+
+    from bot.corpus import load_corpus
+
+    corpus = tmp_path / "answers"
+    shutil.copytree(settings.corpus_dir, corpus)
+    before = {t.id: t for t in load_corpus(corpus).threads}
+    author = {"name": "Dr. Tomas Ferreira-Lund", "credentials": "MD", "specialty": "Dermatologist"}
+    items = [{"question": t.question, "answers": [{"author": author, "body": f"My advice on {t.id}: ask your clinic."}]}
+             for t in before.values()]
+    source = tmp_path / "every.yml"
+    source.write_text(yaml.safe_dump(items, sort_keys=False), encoding="utf-8")
+    assert bot(corpus, str(source), "--format", "yaml") == 0, capsys.readouterr().err
+    after = {t.id: t for t in load_corpus(corpus).threads}
+    assert after.keys() == before.keys()
+    for tid, thread in after.items():
+        assert thread.answers == before[tid].answers + thread.answers[-1:] and len(thread.answers) > len(before[tid].answers)
+        assert thread.phrasings == before[tid].phrasings and thread.phrasings
+        assert thread.model_copy(update={"answers": before[tid].answers, "status": before[tid].status}) == before[tid]

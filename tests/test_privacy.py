@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from guards import finishes
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from guards import finishes
 from store.privacy import _EMAIL, _PHONE, scrub
 
 WORDS = st.sampled_from(["my", "lips", "are", "swollen", "after", "filler", "call", "me", "on", "email", "at", "2", "weeks"])

@@ -2,18 +2,14 @@
 
 import dataclasses
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bot.corpus import Thread, load_corpus
 from bot.review import authorless_answers, overdue, review_warnings, servable, servable_corpus
-from conftest import copy_threads
+from conftest import copy_threads, run_cli
 
 TODAY = dt.date(2026, 6, 1)
-BOT = Path(sys.executable).parent / "bot"
 
 
 def thread(id, status="published", due=None, names=("Dr. A",)):
@@ -94,7 +90,7 @@ def test_overdue_thread_is_withdrawn_only_when_the_setting_says(tmp_path, overdu
 
 
 def test_validate_lists_review_warnings_and_still_passes(overdue_corpus):
-    result = subprocess.run([str(BOT), "--corpus", str(overdue_corpus), "validate"], capture_output=True, text=True)
+    result = run_cli("--corpus", str(overdue_corpus), "validate")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("OK: 4 threads")
@@ -104,5 +100,5 @@ def test_validate_lists_review_warnings_and_still_passes(overdue_corpus):
 
 def test_validate_still_fails_on_errors(overdue_corpus):
     (overdue_corpus / "surgery-flying.yml").write_text("id: surgery-flying\nquestion: x\n")
-    result = subprocess.run([str(BOT), "--corpus", str(overdue_corpus), "validate"], capture_output=True, text=True)
+    result = run_cli("--corpus", str(overdue_corpus), "validate")
     assert result.returncode == 2 and "surgery-flying.yml" in result.stderr

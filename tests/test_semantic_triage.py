@@ -4,7 +4,6 @@ import pytest
 
 from bot import triage
 from bot.semantic_triage import ExemplarError, load_exemplars
-
 from conftest import ROOT, devset
 
 EXEMPLARS = ROOT / "data" / "triage" / "exemplars.yml"
@@ -27,6 +26,25 @@ def test_exemplars_are_not_copied_from_the_labelled_sets():
     labelled = {i["text"].lower() for name in ("red_flags", "questions") for i in devset(name)}
     assert not [e.text for e in exemplars if e.text.lower() in labelled]
     assert not [b for b in benign if b.lower() in labelled]
+
+
+def test_every_exemplar_concept_has_a_rule_reason():
+    # The typed link from an exemplar's concept to the reason its alerts give (bot/triage/rules.py).
+    exemplars, _ = load_exemplars(EXEMPLARS)
+    assert not [e.concept for e in exemplars if e.concept not in triage.CONCEPTS]
+    rules = {rule.pattern: rule for rule in triage.RULES}
+    assert triage.CONCEPTS["toxin_spread"] is rules["swallowing"]
+    assert triage.CONCEPTS["anaphylaxis"] is rules["airway_swelling"]
+    assert triage.CONCEPTS["filler_eye"] is rules["vision_loss"]
+    assert all(triage.CONCEPTS[name] is rule for name, rule in rules.items() if name != "filler_eye")
+
+
+def test_an_unknown_concept_is_refused_at_load(tmp_path):
+    bad = tmp_path / "x.yml"
+    bad.write_text("red_flags:\n  - {text: hi, level: emergency, concept: breathing}\n"
+                   "  - {text: ho, level: emergency, concept: breathnig}\n")
+    with pytest.raises(ExemplarError, match="item 2: unknown concept 'breathnig'"):
+        load_exemplars(bad)
 
 
 def test_a_bad_exemplar_file_is_named(tmp_path):

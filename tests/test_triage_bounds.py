@@ -1,4 +1,4 @@
-"""Triage on long and adversarial text (bot/triage.py): bounded, linear work, the same answers.
+"""Triage on long and adversarial text (bot/triage/): bounded, linear work, the same answers.
 
 Timings are `make bench-input`'s job; these tests check behaviour. Each input here either hung the old
 code (a run of apostrophes after a span of years backtracked exponentially; every match rescanned the
@@ -8,11 +8,14 @@ text from its start for clause breaks) or checks that a faster path reads the te
 from __future__ import annotations
 
 import datetime as dt
-from guards import finishes
-from hypothesis import given, settings, strategies as st
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import triage
 from bot.config import MAX_TEXT_CHARS, Settings
+from bot.triage import negation
+from guards import finishes
 
 # Words that steer triage: negations, clause breaks, symptoms, sites, punctuation and apostrophes.
 TOKENS = (
@@ -27,16 +30,16 @@ TREATMENTS = st.sampled_from([None, "filler", "neuromodulator", "breast_augmenta
 
 def reference_negated(text: str, start: int) -> bool:
     """The negation rule as the README states it, computed the slow, obvious way for comparison."""
-    clause_start = max((m.end() for m in triage._CLAUSE.finditer(text) if m.end() <= start), default=0)
+    clause_start = max((m.end() for m in negation._CLAUSE.finditer(text) if m.end() <= start), default=0)
     window = " ".join(text[clause_start:start].split()[-4:])
-    pseudo = {m.start() for m in triage._PSEUDO_NEGATION.finditer(window)}
-    return any(m.start() not in pseudo for m in triage._NEGATION.finditer(window))
+    pseudo = {m.start() for m in negation._PSEUDO_NEGATION.finditer(window)}
+    return any(m.start() not in pseudo for m in negation._NEGATION.finditer(window))
 
 
 @given(PHRASES)
 @settings(max_examples=300, deadline=None)
 def test_negation_lookup_agrees_with_the_rule_as_written(phrase):
-    text = triage._normalise(phrase)
+    text = negation.normalise(phrase)
     negations = triage.Negations(text)
     for start in [i for i in range(len(text)) if i == 0 or not text[i - 1].isalnum()]:
         assert negations.negated(start) == reference_negated(text, start), (text, start)
@@ -89,14 +92,14 @@ def test_apostrophes_after_years_no_longer_backtrack():
 def test_clause_breaks_are_found_once_per_message(monkeypatch):
     # The old lookup rescanned the text from its start for every symptom match: quadratic in its length.
     scanned: list[int] = []
-    clause = triage._CLAUSE
+    clause = negation._CLAUSE
 
     class Counting:
         def finditer(self, text, *args):
             scanned.append(len(text) if not args else args[-1] - (args[0] if len(args) > 1 else 0))
             return clause.finditer(text, *args)
 
-    monkeypatch.setattr(triage, "_CLAUSE", Counting())
+    monkeypatch.setattr(negation, "_CLAUSE", Counting())
     text = "no-pus-" * 2000  # 14,000 characters, 2,000 symptom matches, each negated
     assert finishes(triage.assess, text, "filler", dt.timedelta(days=30)) is None
-    assert sum(scanned) <= len(triage._normalise(text))
+    assert sum(scanned) <= len(negation.normalise(text))

@@ -12,10 +12,13 @@ from fastapi.testclient import TestClient
 from bot.config import Settings
 from web import app as web
 
+SETTINGS = Settings.from_env()
+DOWN = dataclasses.replace(SETTINGS, rasa_url="http://127.0.0.1:9")  # nothing listens on the discard port
+
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(web.app)
+    return TestClient(web.create_app(SETTINGS))
 
 
 def test_widget_bundles_socket_io_and_the_server_settings(client):
@@ -25,7 +28,7 @@ def test_widget_bundles_socket_io_and_the_server_settings(client):
     script = response.text
     assert "Socket.IO v4" in script and "sourceMappingURL" not in script  # the library, without a dangling map
     config = json.loads(re.search(r"var SERVER_CONFIG = (\{.*?\});", script).group(1))
-    assert config == web.widget_config(web.SETTINGS) and config["socket_url"] == web.SETTINGS.rasa_url
+    assert config == web.widget_config(SETTINGS) and config["socket_url"] == SETTINGS.rasa_url
     # socket.io-client's UMD wrapper sees our `module` and stays out of the page's globals.
     order = [script.index(part) for part in ("var module = { exports: {} }", "Socket.IO v4", "var io = module.exports")]
     assert order == sorted(order)
@@ -74,25 +77,22 @@ def test_relay_rejects_bad_input_with_a_clear_message(client):
 EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
 
 
-def test_without_rasa_the_relay_still_gives_red_flag_advice_and_the_emergency_number(client, monkeypatch):
+def test_without_rasa_the_relay_still_gives_red_flag_advice_and_the_emergency_number():
     """The relay is the one patient path that does not pass through Rasa's connectors: with Rasa down it
     must still run the triage rules rather than only say "try later"."""
-    monkeypatch.setattr(web, "SETTINGS", dataclasses.replace(web.SETTINGS, rasa_url="http://127.0.0.1:9"))  # nothing listens on the discard port
+    client = TestClient(web.create_app(DOWN))
     urgent = client.post("/api/chat", json={"message": EMERGENCY})
     assert urgent.status_code == 503
     body = urgent.json()
-    assert f"call {web.SETTINGS.emergency_number}" in body["error"].lower() and "breath" in body["error"].lower()
+    assert f"call {SETTINGS.emergency_number}" in body["error"].lower() and "breath" in body["error"].lower()
     assert body["sender"] and body["new_session"]  # the id to go on with once Rasa is back
     ordinary = client.post("/api/chat", json={"message": "can I fly after filler?", "sender": body["sender"]}).json()
-    assert "having trouble" in ordinary["error"] and web.SETTINGS.emergency_number in ordinary["error"]
+    assert "having trouble" in ordinary["error"] and SETTINGS.emergency_number in ordinary["error"]
     assert ordinary["sender"] == body["sender"] and not ordinary["new_session"]
 
 
-def test_the_relay_limits_each_client_address_and_still_answers_a_red_flag(client, monkeypatch):
-    from bot.limits import RateLimiter
-
-    monkeypatch.setattr(web, "SETTINGS", dataclasses.replace(web.SETTINGS, rasa_url="http://127.0.0.1:9"))
-    monkeypatch.setattr(web, "CHAT_LIMITER", RateLimiter(2))
+def test_the_relay_limits_each_client_address_and_still_answers_a_red_flag():
+    client = TestClient(web.create_app(dataclasses.replace(DOWN, address_messages_per_minute=2)))
     for _ in range(2):
         assert client.post("/api/chat", json={"message": "can I fly after filler?"}).status_code == 503
     limited = client.post("/api/chat", json={"message": "can I fly after filler?"})

@@ -18,8 +18,9 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 
 from bot import sender_ids
-from bot.alerts import Contact, slow_down_text, unavailable_reply, urgent_reply
+from bot.alerts import Contact, slow_down_reply, unavailable_reply
 from bot.config import Settings
+from bot.errors import LoadError
 from bot.limits import RateLimiter
 from bot.logs import configure_logging
 from web.body_limit import BodyLimit
@@ -31,6 +32,8 @@ WEB = Path(__file__).parent
 STATIC = WEB / "static"
 # Installed by `make setup` (npm ci in web/, from the committed package-lock.json).
 SOCKET_IO = WEB / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+
+log = logging.getLogger("aftercare.web")
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -71,48 +74,63 @@ def widget_script(settings: Settings) -> str | None:
     )
 
 
-SETTINGS = Settings.from_env()
-configure_logging(SETTINGS.log_level)
-log = logging.getLogger("aftercare.web")
-CSP = content_security_policy(SETTINGS.rasa_url)
-if not SOCKET_IO.exists():
-    log.error("socket.io-client missing: run `make setup` (npm ci in web/); /widget.js answers 503 until then")
-app = FastAPI(title="Aftercare assistant", docs_url=None, redoc_url=None)
-app.add_middleware(BodyLimit, max_bytes=SETTINGS.max_request_bytes)
-app.mount("/static", StaticFiles(directory=STATIC), name="static")
-# The front desk console (/desk): staff sign-in, answer search, handoffs, unanswered questions, review.
-install_desk(app)
-
-
 class ChatRequest(BaseModel):
     # The chat id an earlier reply gave; anything else (none, made up, altered) starts a new conversation.
     sender: str | None = Field(default=None, max_length=128)
-    message: str = Field(max_length=SETTINGS.max_message_chars)
+    message: str  # at most settings.max_message_chars, checked by the route (the limit is a setting)
 
 
-# Rasa does not limit the relay per address (a loopback client speaks for many patients), so the relay
-# limits each of its own clients (behind AFTERCARE_TRUSTED_PROXIES, the address X-Forwarded-For gives).
-CHAT_LIMITER = RateLimiter(SETTINGS.address_messages_per_minute)
+def create_app(settings: Settings) -> FastAPI:
+    """The web app for `settings`: demo page, widget, REST relay to Rasa, health, and the console."""
+    configure_logging(settings.log_level)
+    if not SOCKET_IO.exists():
+        log.error("socket.io-client missing: run `make setup` (npm ci in web/); /widget.js answers 503 until then")
+    app = FastAPI(title="Aftercare assistant", docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    csp = content_security_policy(settings.rasa_url)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", csp)  # a route may set a stricter one
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.get("/")
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/widget.js")
+    async def widget(request: Request) -> Response:
+        """The embeddable widget; revalidated on each load so a clinic's page picks up new versions."""
+        return widget_response(settings, request)
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    app.post("/api/chat")(chat_relay(settings))
+    # The front desk console (/desk): staff sign-in, answer search, handoffs, unanswered questions, review.
+    install_desk(app)
+    return app
 
 
-@app.middleware("http")
-async def security_headers(request: Request, call_next):
-    response = await call_next(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)  # a route may set a stricter one
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+def app_from_environment() -> FastAPI:
+    """The web app on the environment's settings (`uvicorn --factory web.app:app_from_environment`); settings
+    that cannot be read stop it in one line instead of uvicorn's traceback."""
+    try:
+        settings = Settings.from_env()
+    except LoadError as exc:
+        raise SystemExit(f"web app not started: {exc}") from None
+    return create_app(settings)
 
 
-@app.get("/")
-async def index() -> FileResponse:
-    return FileResponse(STATIC / "index.html")
-
-
-@app.get("/widget.js")
-async def widget(request: Request) -> Response:
-    """The embeddable widget; revalidated on each load so a clinic's page picks up new versions."""
-    script = widget_script(SETTINGS)
+def widget_response(settings: Settings, request: Request) -> Response:
+    """/widget.js with an ETag and gzip, or a 503 script that says what is missing."""
+    script = widget_script(settings)
     if script is None:
         return Response(
             "console.error('Aftercare widget unavailable: the server is missing socket.io-client (run make setup).');",
@@ -133,50 +151,53 @@ def _gzipped(script: str) -> bytes:
     return gzip.compress(script.encode(), mtime=0)
 
 
-@app.get("/healthz")
-async def healthz() -> dict:
-    return {"status": "ok"}
+def chat_relay(settings: Settings):
+    """The /api/chat route: relay one message to Rasa and return its replies and the chat id to send next."""
+    contact = Contact.of(settings)
+    # Rasa does not limit the relay per address (a loopback client speaks for many patients), so the relay
+    # limits each of its own clients (behind AFTERCARE_TRUSTED_PROXIES, the address X-Forwarded-For gives).
+    limiter = RateLimiter(settings.address_messages_per_minute)
 
+    async def chat(request: Request) -> JSONResponse:
+        """Relay one message to Rasa and return its replies and the chat id to send next time.
 
-@app.post("/api/chat")
-async def chat(request: Request) -> JSONResponse:
-    """Relay one message to Rasa and return its replies and the chat id to send next time.
+        The id is issued and signed here: a client that names an id it was not given (someone else's, guessed
+        or made up) gets a new conversation, never that one, and `new_session` tells it so."""
+        try:
+            body = ChatRequest.model_validate(await request.json())
+            if len(body.message) > settings.max_message_chars:
+                raise ValueError("message too long")
+        except (ValueError, ValidationError):
+            return JSONResponse(
+                {"error": f"Send JSON with a 'message' of at most {settings.max_message_chars} characters, and the "
+                          "'sender' id of the previous reply to go on with that conversation."},
+                status_code=400,
+            )
+        desk = get_desk(request)
+        known = body.sender is not None and sender_ids.web_session_valid(desk.chat_key, body.sender)
+        if body.sender is not None and not known:
+            log.warning("chat.session_refused")  # the id itself is not logged
+        sender = body.sender if known else sender_ids.issue_web_session(desk.chat_key)
+        address = desk.client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
+        if not limiter.allow(limiter_key(address)):
+            log.warning("chat.rate_limited")
+            return JSONResponse({"sender": sender, "new_session": not known, "messages": [
+                {"text": slow_down_reply(body.message, contact).text}]}, status_code=429)
+        try:
+            async with httpx.AsyncClient(timeout=30) as client:
+                # A production Rasa asks REST callers for its token (credentials.production.yml, require_token),
+                # and learns the patient's address for its own per-address limit when it trusts this app.
+                headers = {"X-Forwarded-For": address}
+                if settings.rest_token:
+                    headers["Authorization"] = f"Bearer {settings.rest_token}"
+                response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook",
+                                             json={"sender": sender, "message": body.message}, headers=headers)
+                response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("rasa unavailable", extra={"error": type(exc).__name__})
+            # Without Rasa the triage rules still run here: a red flag gets its advice and the emergency number.
+            return JSONResponse({"error": unavailable_reply(body.message, contact).text, "sender": sender,
+                                 "new_session": not known}, status_code=503)
+        return JSONResponse({"sender": sender, "new_session": not known, "messages": response.json()})
 
-    The id is issued and signed here: a client that names an id it was not given (someone else's, guessed or
-    made up) gets a new conversation, never that one, and `new_session` tells it so."""
-    try:
-        body = ChatRequest.model_validate(await request.json())
-    except (ValueError, ValidationError):
-        return JSONResponse(
-            {"error": f"Send JSON with a 'message' of at most {SETTINGS.max_message_chars} characters, and the "
-                      "'sender' id of the previous reply to go on with that conversation."},
-            status_code=400,
-        )
-    desk = get_desk(request)
-    known = body.sender is not None and sender_ids.web_session_valid(desk.chat_key, body.sender)
-    if body.sender is not None and not known:
-        log.warning("chat.session_refused")  # the id itself is not logged
-    sender = body.sender if known else sender_ids.issue_web_session(desk.chat_key)
-    address = desk.client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
-    if not CHAT_LIMITER.allow(limiter_key(address)):
-        log.warning("chat.rate_limited")
-        contact = Contact.of(SETTINGS)
-        return JSONResponse({"sender": sender, "new_session": not known, "messages": [
-            {"text": urgent_reply(body.message, contact) or slow_down_text(contact)}]},
-            status_code=429)
-    try:
-        async with httpx.AsyncClient(timeout=30) as client:
-            # A production Rasa asks REST callers for its token (credentials.production.yml, require_token),
-            # and learns the patient's address for its own per-address limit when it trusts this app.
-            headers = {"X-Forwarded-For": address}
-            if SETTINGS.rest_token:
-                headers["Authorization"] = f"Bearer {SETTINGS.rest_token}"
-            response = await client.post(f"{SETTINGS.rasa_url}/webhooks/rest/webhook",
-                                         json={"sender": sender, "message": body.message}, headers=headers)
-            response.raise_for_status()
-    except httpx.HTTPError as exc:
-        log.warning("rasa unavailable", extra={"error": type(exc).__name__})
-        # Without Rasa the triage rules still run here: a red flag gets its advice and the emergency number.
-        return JSONResponse({"error": unavailable_reply(body.message, Contact.of(SETTINGS)), "sender": sender,
-                             "new_session": not known}, status_code=503)
-    return JSONResponse({"sender": sender, "new_session": not known, "messages": response.json()})
+    return chat

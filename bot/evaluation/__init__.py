@@ -1,7 +1,8 @@
 """Evaluation: run a labelled set through the decision path of each system and score it (`bot eval`).
 
 `labelled` reads a set, `systems` builds the pipeline and its baselines, `variants` the candidate-scoring
-variants, `metrics` defines every number (see its docstring), `scoring` turns trials into one Row per system.
+variants, `lineup` lists the systems `bot eval` compares, `metrics` defines every number (see its
+docstring), `scoring` turns trials into one Row per system.
 """
 
 from bot.evaluation.labelled import DEFAULT_SET, LabelledSet, LabelledSetError, load_set, unknown_threads

@@ -50,7 +50,7 @@ def mrr(ranks: Sequence[int | None]) -> float | None:
 
 
 def fallback_precision_recall(
-    on_questions: Sequence[str], on_unanswerable: Sequence[str]
+    on_questions: Sequence[str | None], on_unanswerable: Sequence[str | None]
 ) -> tuple[float | None, float | None]:
     """Precision and recall of the fallback decision at finding unanswerable messages."""
     right = sum(d == "fallback" for d in on_unanswerable)
@@ -66,7 +66,7 @@ def answered_precision(trials: Sequence[tuple[str | None, str | None, str | None
     return share([right is not None and given == right for given, right in answers])
 
 
-def escalated(label: str, decision: str, urgency: str | None) -> bool:
+def escalated(label: str, decision: str | None, urgency: str | None) -> bool:
     """Whether a red flag labelled `label` got the escalation urgent recall asks for."""
     if label == "clinic_soon":
         return URGENCY_RANK.get(urgency or "", 0) >= URGENCY_RANK[label]

@@ -1,5 +1,6 @@
-"""The systems an evaluation compares: the real pipeline, variants of it built by changing one setting
-or hook, and a BM25 baseline over the same thread texts. Each maps (message, treatment) to a Trial."""
+"""The systems an evaluation compares: the real pipeline, variants of it built by changing one setting or
+its retriever's configuration (bot/retriever.py), and a BM25 baseline over the same thread texts. Each maps
+(message, treatment) to a Trial."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot.assistant import Assistant
+from bot.assistant import Assistant, served_retriever
 from bot.corpus import Corpus
 from bot.index import build_index, thread_text
-from bot.retrieval import Candidate, Decision
+from bot.retrieval import Decision
 
 PIPELINE = "pipeline"
 TREATMENT_BLIND = "dense, no treatment awareness"
@@ -54,51 +55,43 @@ def asking(name: str, assistant: Assistant) -> System:
     return System(name, run)
 
 
-class _TreatmentBlind(Assistant):
-    """Retrieval ignores the treatment; triage and `decide` still see it, so only retrieval differs."""
-
-    def candidates(self, message: str, treatment: str | None) -> list[Candidate]:
-        # With no treatment the query gets no "(after ...)" and rank() lifts no thread.
-        return super().candidates(message, None)
+def variant(assistant: Assistant, index=None, **settings) -> Assistant:
+    """The served assistant with some settings changed (and another index), its retriever built from them."""
+    a = assistant
+    changed = replace(a.settings, **settings)
+    index = index or a.index
+    retriever = served_retriever(changed, a.corpus, index, a.embedder, a.vocabulary)
+    return Assistant(changed, a.corpus, index, a.embedder, a.vocabulary, semantic=a.semantic, retriever=retriever)
 
 
 def treatment_blind(assistant: Assistant) -> System:
-    """Dense retrieval on the same index with no treatment boost and no treatment in the query."""
-    a = assistant
-    blind = _TreatmentBlind(
-        replace(a.settings, treatment_boost=0.0), a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts
-    )
+    """Dense retrieval on the same index with no treatment boost and no treatment in the query; triage and
+    `decide` still see the treatment, so only retrieval differs."""
+    blind = variant(assistant, treatment_boost=0.0)
+    blind.retriever = replace(blind.retriever, treatment_aware=False)
     return asking(TREATMENT_BLIND, blind)
 
 
 def question_vectors(assistant: Assistant) -> System:
     """The pipeline over an in-memory index of question-only thread vectors (same thresholds)."""
-    a = assistant
-    index = build_index(a.corpus, a.embedder, "question")
-    settings = replace(a.settings, index_text="question", thread_scoring="whole", answer_threshold=WHOLE_THRESHOLD)
-    variant = Assistant(settings, a.corpus, index, a.embedder, a.vocabulary, a.semantic)
-    return asking(QUESTION_VECTORS, variant)
+    index = build_index(assistant.corpus, assistant.embedder, "question")
+    return asking(QUESTION_VECTORS, variant(assistant, index, index_text="question", thread_scoring="whole",
+                                            answer_threshold=WHOLE_THRESHOLD))
 
 
 def topic_checked(assistant: Assistant) -> System:
     """The pipeline with the everyday-topic check on every message (settings.topic_check)."""
-    a = assistant
-    settings = replace(a.settings, topic_check=True)
-    return asking(TOPIC_CHECK, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts))
+    return asking(TOPIC_CHECK, variant(assistant, topic_check=True))
 
 
 def frame_unchecked(assistant: Assistant) -> System:
     """The pipeline answering by nearness alone: no phase, kind or covered-procedure check (bot/frame.py)."""
-    a = assistant
-    settings = replace(a.settings, frame_check="off")
-    return asking(NO_FRAME, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic, a.parts))
+    return asking(NO_FRAME, variant(assistant, frame_check="off"))
 
 
 def whole_threads(assistant: Assistant) -> System:
     """The pipeline before `parts` scoring: one question + answers vector per thread, threshold 0.40."""
-    a = assistant
-    settings = replace(a.settings, thread_scoring="whole", answer_threshold=WHOLE_THRESHOLD)
-    return asking(WHOLE_THREADS, Assistant(settings, a.corpus, a.index, a.embedder, a.vocabulary, a.semantic))
+    return asking(WHOLE_THREADS, variant(assistant, thread_scoring="whole", answer_threshold=WHOLE_THRESHOLD))
 
 
 def bm25(corpus: Corpus, index_text: str, top_k: int) -> System:
@@ -122,19 +115,3 @@ def bm25(corpus: Corpus, index_text: str, top_k: int) -> System:
         return Trial(ranked, None, None, (time.perf_counter() - started) * 1000)
 
     return System(BM25, run, decides=False)
-
-
-def standard_systems(assistant: Assistant) -> list[System]:
-    """The rows of `bot eval`: the pipeline, the baselines, then the candidate-scoring variants."""
-    from bot.evaluation.variants import variant_systems
-
-    return [
-        asking(PIPELINE, assistant),
-        frame_unchecked(assistant),
-        treatment_blind(assistant),
-        bm25(assistant.corpus, assistant.index.meta.index_text, assistant.settings.top_k),
-        whole_threads(assistant),
-        question_vectors(assistant),
-        topic_checked(assistant),
-        *variant_systems(assistant),
-    ]

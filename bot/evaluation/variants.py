@@ -2,8 +2,8 @@
 triage, `rank`, `decide`, compose) with only the scoring of candidates changed, so a row differs from
 `pipeline` by scoring alone (and by its answer threshold where its scores have another scale).
 
-The scoring functions are pure (arrays in, arrays out) and tested on synthetic inputs; `VariantAssistant`
-wires one into `Assistant.candidates`. Nothing here is used when serving.
+The scoring functions are pure (arrays in, arrays out) and tested on synthetic inputs; `variant_assistant`
+passes one to the assistant as its retriever's scorer (bot/retriever.py). Nothing here is used when serving.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.assistant import Assistant
-from bot.embedding import MAX_ENCODED_CHARS, Embedder
+from bot.embedding import MAX_ENCODED_CHARS
 from bot.evaluation.systems import WHOLE_THRESHOLD, System, asking
 from bot.index import thread_text
-from bot.retrieval import Candidate, rank
-from bot.treatments import applies_to, label
+from bot.retrieval import question_and_best_answer
+from bot.retriever import Hits, Query, Retriever
+from bot.treatments import applies_to
 
 MULTI_VECTOR = "dense, question + best answer"
 HYBRID = "hybrid, dense + bm25"
@@ -27,20 +28,6 @@ MULTI_FILTER = "question + best answer, filter"
 
 
 # --- pure scoring functions ------------------------------------------------------------------------------
-
-
-def max_per_owner(similarities: np.ndarray, owners: Sequence[int], n: int) -> np.ndarray:
-    """Per owner (thread) 0..n-1, the largest of the similarities of the vectors it owns (-inf if none)."""
-    best = np.full(n, -np.inf, dtype=np.float64)
-    np.maximum.at(best, np.asarray(owners, dtype=np.int64), np.asarray(similarities, dtype=np.float64))
-    return best
-
-
-def question_and_best_answer(
-    question: np.ndarray, answers: np.ndarray, owners: Sequence[int], n: int, weight: float
-) -> np.ndarray:
-    """Per thread: weight * its question similarity + (1 - weight) * the best similarity of its answers."""
-    return weight * np.asarray(question, dtype=np.float64) + (1 - weight) * max_per_owner(answers, owners, n)
 
 
 def saturate(scores: np.ndarray, half: float) -> np.ndarray:
@@ -76,38 +63,38 @@ def top_hits(ids: Sequence[str], scores: np.ndarray, k: int, keep: np.ndarray | 
 # --- wiring into the decision path -----------------------------------------------------------------------
 
 
-Scorer = Callable[[str, str, str | None], np.ndarray]  # (dense query, raw message, treatment) -> per-thread scores
+ThreadScores = Callable[[np.ndarray, Query], np.ndarray]  # (query vector, query) -> per-thread scores
 
 
-class VariantAssistant(Assistant):
-    """The served decision path with `candidates` scored by `scorer` over every published thread.
+@dataclass(frozen=True)
+class EveryThread:
+    """A retriever scorer over every published thread (corpus order): `scores` for each, then the top k of
+    those that apply to a known treatment when `filter_treatment`."""
 
-    The query is built as `Assistant.candidates` builds it ("(after <treatment>)" added when the treatment
-    comes from context); `rank` then adds the treatment boost. With `filter_treatment`, threads that do not
-    apply to a known treatment are dropped before the top k are taken (every thread left then gets the boost,
-    so a served-scale score keeps the pipeline's scale and thresholds).
+    ids: tuple[str, ...]
+    treatments: tuple[tuple[str, ...], ...]
+    scores: ThreadScores
+    filter_treatment: bool = False
+
+    def __call__(self, vector: np.ndarray, query: Query, k: int) -> Hits:
+        keep = applicable_mask(self.treatments, query.treatment) if self.filter_treatment else None
+        return top_hits(self.ids, self.scores(vector, query), k, keep)
+
+
+def variant_assistant(base: Assistant, scores: ThreadScores, filter_treatment: bool = False, **settings) -> Assistant:
+    """The served decision path with candidates scored by `scores` over every published thread.
+
+    The query is built as the served retriever builds it ("(after <treatment>)" added when the treatment
+    comes from context); `rank` then adds the treatment boost, and no filter runs after it. With
+    `filter_treatment`, threads that do not apply to a known treatment are dropped before the top k are taken
+    (every thread left then gets the boost, so a served-scale score keeps the pipeline's scale and thresholds).
     """
-
-    def __init__(self, base: Assistant, scorer: Scorer, filter_treatment: bool = False, **settings):
-        super().__init__(
-            replace(base.settings, **settings), base.corpus, base.index, base.embedder, base.vocabulary, base.semantic
-        )
-        self.threads = base.corpus.published
-        self.ids = tuple(t.id for t in self.threads)
-        self.scorer = scorer
-        self.filter_treatment = filter_treatment
-
-    def query(self, message: str, treatment: str | None) -> str:
-        query = message[:MAX_ENCODED_CHARS]
-        if treatment and treatment not in self.vocabulary.find(query):
-            query = f"{query} (after {label(treatment)})"
-        return query
-
-    def candidates(self, message: str, treatment: str | None) -> list[Candidate]:
-        scores = self.scorer(self.query(message, treatment), message[:MAX_ENCODED_CHARS], treatment)
-        keep = applicable_mask([t.treatments for t in self.threads], treatment) if self.filter_treatment else None
-        hits = top_hits(self.ids, scores, self.settings.top_k, keep)
-        return rank(hits, self.corpus, treatment, self.settings.treatment_boost)
+    changed = replace(base.settings, **settings)
+    threads = base.corpus.published
+    scorer = EveryThread(tuple(t.id for t in threads), tuple(t.treatments for t in threads), scores, filter_treatment)
+    retriever = Retriever(base.embedder, base.corpus, base.vocabulary, scorer, changed.top_k, changed.treatment_boost)
+    return Assistant(changed, base.corpus, base.index, base.embedder, base.vocabulary, semantic=base.semantic,
+                     retriever=retriever)
 
 
 @dataclass(frozen=True)
@@ -134,17 +121,16 @@ class ThreadVectors:
         )
 
 
-def served_scorer(vectors: ThreadVectors, embedder: Embedder) -> Scorer:
+def served_scorer(vectors: ThreadVectors) -> ThreadScores:
     """The served similarity: cosine to each thread's index vector (question + answers)."""
-    return lambda query, message, treatment: vectors.whole @ embedder.encode([query])[0]
+    return lambda q, query: vectors.whole @ q
 
 
-def multi_vector_scorer(vectors: ThreadVectors, embedder: Embedder, weight: float) -> Scorer:
+def multi_vector_scorer(vectors: ThreadVectors, weight: float) -> ThreadScores:
     """weight * cosine to the thread's question + (1 - weight) * best cosine to one of its answers."""
     n = len(vectors.question)
 
-    def score(query: str, message: str, treatment: str | None) -> np.ndarray:
-        q = embedder.encode([query])[0]
+    def score(q: np.ndarray, query: Query) -> np.ndarray:
         return question_and_best_answer(vectors.question @ q, vectors.answers @ q, vectors.answer_owner, n, weight)
 
     return score
@@ -171,12 +157,12 @@ class Lexical:
         return np.asarray(self.retriever.get_scores(tokens), dtype=np.float64)
 
 
-def hybrid_scorer(vectors: ThreadVectors, embedder: Embedder, lexical: Lexical, weight: float, half: float) -> Scorer:
+def hybrid_scorer(vectors: ThreadVectors, lexical: Lexical, weight: float, half: float) -> ThreadScores:
     """Served dense cosine + weight * saturated BM25 of the message alone (as the `bm25` row reads it)."""
 
-    def score(query: str, message: str, treatment: str | None) -> np.ndarray:
-        dense = vectors.whole @ embedder.encode([query])[0]
-        return weighted_sum(dense, saturate(lexical.scores(message), half), weight)
+    def score(q: np.ndarray, query: Query) -> np.ndarray:
+        dense = vectors.whole @ q
+        return weighted_sum(dense, saturate(lexical.scores(query.message[:MAX_ENCODED_CHARS]), half), weight)
 
     return score
 
@@ -196,16 +182,15 @@ HYBRID_THRESHOLD = 0.34
 def variant_systems(assistant: Assistant) -> list[System]:
     """The candidate-scoring variants `bot eval` shows after the baselines."""
     vectors = ThreadVectors.encode(assistant)
-    embedder = assistant.embedder
-    multi = multi_vector_scorer(vectors, embedder, MULTI_VECTOR_WEIGHT)
-    hybrid = hybrid_scorer(vectors, embedder, Lexical(assistant), HYBRID_WEIGHT, HYBRID_HALF)
+    multi = multi_vector_scorer(vectors, MULTI_VECTOR_WEIGHT)
+    hybrid = hybrid_scorer(vectors, Lexical(assistant), HYBRID_WEIGHT, HYBRID_HALF)
     return [
-        asking(MULTI_VECTOR, VariantAssistant(assistant, multi, answer_threshold=MULTI_VECTOR_THRESHOLD)),
-        asking(HYBRID, VariantAssistant(assistant, hybrid, answer_threshold=HYBRID_THRESHOLD)),
-        asking(TREATMENT_FILTER, VariantAssistant(
-            assistant, served_scorer(vectors, embedder), filter_treatment=True, answer_threshold=WHOLE_THRESHOLD,
+        asking(MULTI_VECTOR, variant_assistant(assistant, multi, answer_threshold=MULTI_VECTOR_THRESHOLD)),
+        asking(HYBRID, variant_assistant(assistant, hybrid, answer_threshold=HYBRID_THRESHOLD)),
+        asking(TREATMENT_FILTER, variant_assistant(
+            assistant, served_scorer(vectors), filter_treatment=True, answer_threshold=WHOLE_THRESHOLD,
         )),
-        asking(MULTI_FILTER, VariantAssistant(
+        asking(MULTI_FILTER, variant_assistant(
             assistant, multi, filter_treatment=True, answer_threshold=MULTI_FILTER_THRESHOLD,
         )),
     ]

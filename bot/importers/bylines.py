@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import cast
 
 # Specialties as such pages print them. Matched longest first, so "Facial Plastic Surgeon" wins over
 # "Plastic Surgeon" and the words before the match are the city.
@@ -163,7 +164,7 @@ def _names_above(lines: list[str], i: int, segment_start: int) -> tuple[int, str
     entries: list[tuple[int, str | None, list[str]]] = []
     for k, kind, value in group:
         if kind == "name":
-            name, credentials = value  # type: ignore[misc]
+            name, credentials = cast("tuple[str, str]", value)  # a "name" entry holds name_and_credentials()
             entries.append((k, name, [credentials] if credentials else []))
         elif entries:
             entries[-1][2].append(value)  # type: ignore[arg-type]

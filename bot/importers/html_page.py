@@ -178,7 +178,8 @@ def _details(root: lxml.html.HtmlElement, faq: _Faq) -> None:
 
 def _definitions(root: lxml.html.HtmlElement, faq: _Faq) -> None:
     for dl in root.iter("dl"):
-        question, source, answer = None, None, []
+        question, source = None, None
+        answer: list[str] = []
         for child in dl:
             tag = _tag(child)
             if tag == "dt":

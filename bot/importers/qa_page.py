@@ -78,7 +78,9 @@ def has_answer_header(text: str) -> bool:
 
 def _paragraphs(lines: list[str], start: int = 0, stop: int | None = None) -> list[tuple[int, str]]:
     """Paragraphs between `start` and `stop`, each with the index of its first line."""
-    result, current, first = [], [], start
+    result: list[tuple[int, str]] = []
+    current: list[str] = []
+    first = start
     stop = len(lines) if stop is None else stop
     for k in range(start, stop + 1):
         line = lines[k] if k < stop else ""
@@ -272,15 +274,17 @@ def parse(text: str, file: str) -> ParsedFile:
             _answer(out, lines, previous_end + 1, byline.start, byline, under=True)
             previous_end = byline.end
         _tail(out, lines, previous_end + 1)
-    elif (found := _unsigned(out, lines, header) or 0) == 0:
-        return reject(f"line {header.index + 1}", "answers", "no answers found: each answer should end with a line "
-                      "of city and specialty, such as 'Denver Facial Plastic Surgeon', or start with "
-                      "'Name (City, ST) on Oct 20, 2011'")
+    else:
+        assert header is not None  # with no bylines found, a page without a header was rejected above
+        if (found := _unsigned(out, lines, header) or 0) == 0:
+            return reject(f"line {header.index + 1}", "answers",
+                          "no answers found: each answer should end with a line of city and specialty, such as "
+                          "'Denver Facial Plastic Surgeon', or start with 'Name (City, ST) on Oct 20, 2011'")
 
     if header is not None and header.stated is not None and header.stated != found:
         out.problem("warnings", header.index, "answers", f"the page says {header.stated} {header.words} but {found} "
                     "were found")
-    threads = ()
+    threads: tuple[ImportedThread, ...] = ()
     if out.answers:
         threads = (ImportedThread(question=question, body="\n\n".join(p for _, p in body) or None,
                                   answers=tuple(out.answers), file=file, place=f"line {title_at + 1}"),)

@@ -51,6 +51,7 @@ def parse(text: str, file: str) -> ParsedFile:
         return ParsedFile(file, rejected=(Problem(file, place, "(file)", reason),))
     if data is None:
         return ParsedFile(file, rejected=(Problem(file, "(file)", "(file)", "the file holds no thread"),))
+    assert root is not None  # compose() read the same text as a document, since safe_load() found data in it
     items, nodes = (data, root.value) if isinstance(data, list) else ([data], [root])
     threads, rejected = [], []
     for item, node in zip(items, nodes):

@@ -10,6 +10,7 @@ WORKDIR /app
 RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY pyproject.toml README.md ./
 COPY bot/ bot/
+COPY replies/ replies/
 COPY actions/ actions/
 COPY store/ store/
 COPY web/ web/

@@ -13,6 +13,7 @@ COPY data/ data/
 RUN rasa train --config config.yml --domain domain.yml --data data/nlu data/*.yml \
       --out models --fixed-model-name aftercare --quiet
 COPY bot/ bot/
+COPY replies/ replies/
 COPY channels/ channels/
 RUN useradd --uid 10001 --no-create-home aftercare
 USER 10001

@@ -14,6 +14,7 @@ WORKDIR /app
 RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY pyproject.toml README.md ./
 COPY bot/ bot/
+COPY replies/ replies/
 COPY actions/ actions/
 COPY store/ store/
 COPY web/ web/
@@ -27,4 +28,4 @@ RUN useradd --uid 10001 --no-create-home aftercare && chown -R 10001 /app/var
 USER 10001
 EXPOSE 8000
 # --no-proxy-headers: the app reads X-Forwarded-For itself, from AFTERCARE_TRUSTED_PROXIES only.
-CMD ["uvicorn", "web.app:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]
+CMD ["uvicorn", "--factory", "web.app:app_from_environment", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]

@@ -63,13 +63,14 @@ class Actor:
 
 
 def get_desk_of(app) -> Desk:
-    """The app's console runtime, made on first use from the environment's settings."""
+    """The app's console runtime, made on first use from the app's settings."""
     desk = getattr(app.state, "desk", None)
     if desk is None:
         with _desk_lock:
             desk = getattr(app.state, "desk", None)
             if desk is None:
-                desk = app.state.desk = Desk(Settings.from_env())
+                settings = getattr(app.state, "settings", None) or Settings.from_env()
+                desk = app.state.desk = Desk(settings)
     return desk
 
 

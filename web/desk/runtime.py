@@ -1,5 +1,5 @@
 """What the console holds while the web app runs: settings, the store, the assistant used for answer
-search (loaded on first use, swapped after a publish), session signing, client addresses and the sign-in
+search (bot.runtime: loaded on first use, swapped after a publish), session signing, client addresses and the sign-in
 limiter."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import logging
 import threading
 
 from bot.config import DEFAULT_DESK_SECRET_FILE, Settings, parse_networks
-from bot.errors import LoadError
+from bot.runtime import AssistantUnavailable, Runtime
 from bot.secret_file import derived_token
 from web.desk.security import Sessions, SignInLimiter, client_address, cookies_secure, load_secret
 from web.desk.services import QuestionGrouper
@@ -16,16 +16,12 @@ from web.desk.services import QuestionGrouper
 log = logging.getLogger("aftercare.desk")
 
 
-class AssistantUnavailable(RuntimeError):
-    """Answer search cannot run (no index, stale index, invalid corpus); the message says which."""
-
-
 class Desk:
-    def __init__(self, settings: Settings, store=None, limiter: SignInLimiter | None = None):
+    def __init__(self, settings: Settings, store=None, limiter: SignInLimiter | None = None, embedder=None):
         self.settings = settings
         self._store = store
-        self._assistant = None
-        self._embedder = None
+        # Answer search: the same holder of assistant and model as the action server's.
+        self.runtime = Runtime(settings, embedder=embedder)
         self._lock = threading.RLock()
         # Raises SecretError on a short or unreadable key, or a configured file that is missing: the console
         # does not start rather than sign cookies with a weak or throwaway key.
@@ -58,43 +54,18 @@ class Desk:
 
     @property
     def embedder(self):
-        if self._embedder is None:
-            with self._lock:
-                if self._embedder is None:
-                    from bot.embedding import Embedder
-
-                    self._embedder = Embedder.load(self.settings.model)
-        return self._embedder
+        """The process's embedding model, shared with answer search."""
+        return self.runtime.embedder()
 
     def assistant(self):
         """The assistant for answer search, reloaded when a newer index has been saved (by `bot index`, the
         console or another process); raises AssistantUnavailable with the reason."""
-        from bot.index import read_meta
-
-        meta = read_meta(self.settings.index_dir)
-        built_at = meta.built_at if meta else None
-        if self._assistant is None or built_at != self._assistant.index.meta.built_at:
-            with self._lock:
-                current = self._assistant
-                if current is None or built_at != current.index.meta.built_at:
-                    try:
-                        self._assistant = self._load_assistant()
-                    except AssistantUnavailable:
-                        if current is None:
-                            raise
-                        # The saved index does not fit the corpus (yet): keep searching the last good one.
-        return self._assistant
+        try:
+            return self.runtime.newest()
+        except AssistantUnavailable:
+            log.warning("answer search unavailable")
+            raise
 
     def reload_assistant(self) -> None:
         """Load the corpus and index again (after a publish); keep the old assistant if that fails."""
-        with self._lock:
-            self._assistant = self._load_assistant()
-
-    def _load_assistant(self):
-        from bot.assistant import Assistant
-
-        try:
-            return Assistant.load(self.settings, self.embedder)
-        except (LoadError, FileNotFoundError) as exc:
-            log.warning("answer search unavailable", extra={"error": type(exc).__name__})
-            raise AssistantUnavailable(str(exc)) from None
+        self.runtime.reload()

@@ -12,14 +12,13 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from bot import timing, triage
+from bot import triage
 from bot.assistant import Assistant
-from bot.alerts import check_note
-from bot.compose import compose_alert, compose_answer
 from bot.config import Settings
 from bot.corpus import Answer, Author, CorpusError, Thread, load_corpus
-from bot.corpus_writer import slugify, unique_id, write_threads
+from bot.corpus_writer import remove_thread, slugify, unique_id, write_threads
 from bot.treatments import applies_to, label
+from replies import who
 
 MAX_QUERY_CHARS = 1000
 
@@ -33,20 +32,18 @@ def search(assistant: Assistant, query: str, treatment: str | None) -> dict:
     query = " ".join((query or "").split())[:MAX_QUERY_CHARS]
     treatment = assistant.vocabulary.canonical(treatment) if treatment else None
     known = assistant.treatment_for(query, treatment)
-    # The same triage as the bot: rules, the time since treatment the question states, the semantic layer.
-    elapsed = timing.elapsed(query, dt.datetime.now())
-    alert = triage.assess(query, known, elapsed, assistant.semantic)
+    # The same triage and replies as the bot's (bot.assistant).
+    alert = assistant.red_flag(query, treatment)
     result: dict = {"query": query, "treatment": treatment, "triage": None, "results": []}
     if alert is not None:
-        urgent = triage.is_urgent(alert)
-        text = compose_alert(alert, assistant.contact).text if urgent else check_note(alert, assistant.contact)
-        result["triage"] = {"urgency": alert.urgency, "urgent": urgent, "reason": alert.reason, "reply": text}
+        result["triage"] = {"urgency": alert.urgency, "urgent": triage.is_urgent(alert), "reason": alert.reason,
+                            "reply": assistant.alert_reply(alert).text}
     candidates = assistant.candidates(query, known) if query else []
     if treatment:
         candidates = [c for c in candidates if applies_to(c.thread.treatments, treatment)]
-    note = result["triage"]["reply"] if result["triage"] and not result["triage"]["urgent"] else None
+    note_for = alert if alert is not None and not triage.is_urgent(alert) else None
     for c in candidates:
-        reply = compose_answer(c.thread, assistant.contact, assistant.settings.max_quotes)
+        reply = assistant.reply_from(c.thread, note_for)
         result["results"].append({
             "thread_id": c.thread.id,
             "question": c.thread.question,
@@ -54,7 +51,7 @@ def search(assistant: Assistant, query: str, treatment: str | None) -> dict:
             "treatments": [label(t) for t in c.thread.treatments],
             "summary": reply.summary,
             "answers": [_answer_json(c.thread, i) for i in range(len(c.thread.answers))],
-            "reply": f"{note}\n\n{reply.text}" if note else reply.text,
+            "reply": reply.text,
         })
     return result
 
@@ -64,7 +61,7 @@ def _answer_json(thread: Thread, i: int) -> dict:
     a = answer.author
     return {
         "id": thread.answer_id(i),
-        "author": ", ".join(p for p in (a.name, a.credentials, a.specialty, a.location) if p) or "Unnamed clinician",
+        "author": who(a.name, a.credentials, a.specialty, a.location) or "Unnamed clinician",
         "title": answer.title,
         "body": answer.body,
         "url": str(answer.url) if answer.url else None,
@@ -225,21 +222,17 @@ def discard(settings: Settings, thread_id: str) -> None:
     thread = load_corpus(settings.corpus_dir).get(thread_id)
     if thread is None or thread.published:
         raise DraftError(f"thread {thread_id} is not a draft")
-    (Path(settings.corpus_dir) / f"{thread_id}.yml").unlink()
+    remove_thread(settings.corpus_dir, thread_id)
 
 
 # ------------------------------------------------------------------------------------------------ reload
 
 
 def rebuild_index(settings: Settings, embedder) -> str:
-    """Bring the index up to date with the corpus folder, as `bot index` does: vectors of unchanged
-    threads come from the embedding cache, so only new or edited threads are embedded."""
-    from bot.index import CACHE_DIR, build_index, save_index
+    """Bring the index up to date with the corpus folder, as `bot index` does (bot.index.rebuild)."""
+    from bot.index import rebuild
 
-    corpus = load_corpus(settings.corpus_dir)
-    built = build_index(corpus, embedder, settings.index_text, index_type=settings.index_type,
-                        cache_dir=Path(settings.index_dir) / CACHE_DIR)
-    save_index(built, settings.index_dir)
+    built = rebuild(load_corpus(settings.corpus_dir), embedder, settings)
     return f"index rebuilt ({built.faiss_index.ntotal} threads, {built.stats.embedded} embedded)"
 
 

@@ -298,8 +298,7 @@
     return box;
   }
 
-  // The split text messages of a turn repeat what the rich payload holds; any paragraph the payload does not
-  // cover (a "please also book a check" note, say) is still shown, so nothing the bot said is dropped.
+  // For payloads without blocks: the split text messages of a turn repeat what the rich payload holds.
   function covered(fragment, p) {
     var f = fragment.trim();
     if (!f || /^Sources:/.test(f)) return true;
@@ -309,12 +308,26 @@
     return list(p.quotes).some(function (q) { return str(q.text) && f.indexOf(q.text) !== -1; });
   }
 
+  // The blocks this box renders richly; any other block (a "please also book a check" note, say) is shown as
+  // its text, so nothing the bot said is dropped.
+  var RICH_BLOCKS = { matchedquestion: 1, summary: 1, quotes: 1, sources: 1, demonote: 1, disclaimer: 1 };
+
+  function notes(p, texts) {
+    if (Array.isArray(p.blocks)) {
+      return p.blocks.filter(function (b) { return b && !RICH_BLOCKS[b.type] && str(b.text); }).map(function (b) { return b.text; });
+    }
+    // A payload stored before replies had blocks (a conversation restored from this browser).
+    var out = [];
+    texts.forEach(function (t) {
+      t.split(/\n\s*\n/).forEach(function (part) { if (!covered(part, p)) out.push(part.trim()); });
+    });
+    return out;
+  }
+
   function renderAnswer(p, texts, id) {
     var box = el("div", "msg bot answer");
-    texts.forEach(function (t) {
-      t.split(/\n\s*\n/).forEach(function (part) {
-        if (!covered(part, p)) box.appendChild(el("p", "note" + (p.urgency === "clinic_soon" ? " note-warn" : ""), part.trim()));
-      });
+    notes(p, texts).forEach(function (text) {
+      box.appendChild(el("p", "note" + (p.urgency === "clinic_soon" ? " note-warn" : ""), text));
     });
     if (str(p.question)) {
       var matched = el("p", "matched");
@@ -371,8 +384,8 @@
       box.appendChild(sources);
     }
     if (p.demo) {
-      var demo = texts.join("\n\n").split(/\n\s*\n/).filter(function (t) { return /^Demo content/.test(t.trim()); })[0];
-      box.appendChild(el("p", "demo", (demo || DEMO_NOTICE).trim()));
+      var demo = list(p.blocks).filter(function (b) { return b && b.type === "demonote"; })[0];
+      box.appendChild(el("p", "demo", str(demo && demo.text) || DEMO_NOTICE));
     }
     if (str(p.disclaimer)) {
       var notice = el("p", "disclaimer");

@@ -1,41 +1,24 @@
-"""Red-flag triage: runs before retrieval on every message. An emergency is never answered with a
-casual stored answer. Rules follow the red-flag table in the domain brief (shared/domain), one rule per
-red-flag concept, written in the words patients use rather than the words of the table.
-
-How a rule matches:
-- every alternative is anchored at word boundaries, so "hayfever" never matches "fever";
-- a symptom named after a negation in the same clause does not count ("no trouble breathing, just a bruise"),
-  but a clause of its own does ("no, i can't breathe");
-- words skipped between a body site and its symptom may not be a negation ("throat isn't tight").
+"""Red-flag rules as data: the regex fragments in patients' words, one `Rule` per row of the red-flag table
+in the domain brief, the treatments after which a symptom is expected, and how long. Nothing here runs on
+a message; bot/triage/engine.py applies these.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.config import MAX_TEXT_CHARS
 from bot.treatments import SURGERY
 
 Urgency = Literal["emergency", "clinic_now", "clinic_soon"]
-_RANK = {"emergency": 3, "clinic_now": 2, "clinic_soon": 1}
-
-
-@dataclass(frozen=True)
-class Alert:
-    """A red flag found in a message."""
-
-    urgency: Urgency
-    pattern: str
-    reason: str
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One red flag: its name, urgency, the reason given to the patient, its regex and where it applies."""
+
     pattern: str
     urgency: Urgency
     reason: str
@@ -59,9 +42,9 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 # to single spaces before matching, so fragments use a plain " " between words.
 
 # Negations, and the words that end a negation's reach; _gap() never skips over them.
-_NEG = (r"(?:no|not|never|nor|none|neither|without|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|"
-        r"haven'?t|hasn'?t)")
-_STOP = rf"(?:{_NEG}|but|and|or|though|although|except|however)"
+NEG = (r"(?:no|not|never|nor|none|neither|without|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|"
+       r"haven'?t|hasn'?t)")
+_STOP = rf"(?:{NEG}|but|and|or|though|although|except|however)"
 
 
 def _gap(n: int) -> str:
@@ -71,7 +54,7 @@ def _gap(n: int) -> str:
 
 def _span(n: int) -> str:
     """Like _gap, but may cross "and"/"or" ("eye swollen shut and bulging"); still never a negation."""
-    return rf"(?:(?!{_NEG}\b)[\w']+ ){{0,{n}}}"
+    return rf"(?:(?!{NEG}\b)[\w']+ ){{0,{n}}}"
 
 
 # Body words with their common misspellings ("tounge", "swollow", "vison", "dubble").
@@ -138,7 +121,7 @@ _LATE_SX = r"swell\w*|swollen|lumps?|lumpy|fluid|bigger|larger|grow\w*|enlarg\w*
 # Words are [\w']+ and the gaps between them [^\w']+, two classes that share no character: with "\W+"
 # for the gaps an apostrophe could go to either side, and a run of apostrophes backtracked exponentially
 # ("3 years" followed by 40 apostrophes took hours). The optional "'" lets a word end in one ("years' time").
-_FAR = rf"'?(?:[^\w']+(?!{_NEG}\b)[\w']+){{0,14}}?[^\w']+"
+_FAR = rf"'?(?:[^\w']+(?!{NEG}\b)[\w']+){{0,14}}?[^\w']+"
 
 _FILLERISH = frozenset({"filler", "sculptra", "radiesse"})
 _ENERGY = frozenset({"laser", "ipl", "chemical_peel", "microneedling"})
@@ -509,158 +492,28 @@ RULES: tuple[Rule, ...] = (
 # lip swelling settles within 1-2 weeks, Radiesse swelling 1-3 days, Kybella swelling days to weeks,
 # microneedling redness 24-48 h, IPL sunburn feel hours to days). Applied only when the time since
 # treatment is known, from the message or the conversation.
-_LINGERING = _rx(r"swell\w*", r"swollen", r"puff\w*", r"bruis\w*", r"still (?:red|sore|tender|lumpy)",
-                 r"(?:redness|red)(?! wine)")
+LINGERING = _rx(r"swell\w*", r"swollen", r"puff\w*", r"bruis\w*", r"still (?:red|sore|tender|lumpy)",
+                r"(?:redness|red)(?! wine)")
 EXPECTED_FOR = {
     "neuromodulator": dt.timedelta(weeks=2), "filler": dt.timedelta(weeks=2), "sculptra": dt.timedelta(weeks=2),
     "radiesse": dt.timedelta(weeks=1), "kybella": dt.timedelta(weeks=6), "microneedling": dt.timedelta(days=4),
     "ipl": dt.timedelta(weeks=1), "chemical_peel": dt.timedelta(weeks=2),
 }  # fmt: skip
 
-# Words that negate a symptom named after them in the same clause ("no trouble breathing"), and words
-# that make it hypothetical ("how do i avoid an infection", "will i choke if i drink straight after").
-_NEGATION = re.compile(
-    rf"\b(?:{_NEG}|denies|denied|zero|(?:hardly|barely) any|avoid\w*|prevent\w*|risk|"
-    r"(?:will|would|might) (?:i|it|you)|in case|(?:what|do|happens) if)\b",
-    re.IGNORECASE,
-)
-# Negation words that do not negate what follows: "not sure", "no idea", "didn't realise", an interjection
-# "no i can't breathe", "never felt so short of breath".
-_PSEUDO_NEGATION = re.compile(
-    r"\b(?:not (?:sure|only|just|certain|even)|no (?:idea|clue|matter|doubt|longer)|"
-    r"(?:don'?t|doesn'?t|didn'?t) (?:know|realise|realize|understand)|"
-    r"never (?:been|felt|had|seen|experienced) (?:so|this|such|anything)|"
-    r"no(?= (?:i|i'm|im|my|it|its|it's|this|she|he|we|now|please|help)\b))",
-    re.IGNORECASE,
-)
-# Clause breaks: punctuation, contrast words, "just" ("no pain just a bruise") and "and" before a new subject.
-_CLAUSE = re.compile(
-    r"[.;:!?,()]|\s[-–—]\s|\b(?:but|however|although|though|except|just|only|now|then|yet|whereas|while)\b|"
-    r"\band(?= (?:i|i'm|im|my|it|its|it's|the|now|she|he|this|there)\b)",
-    re.IGNORECASE,
-)
-_FEVER = re.compile(
+# Fever with a number ("temp 38.4", "fever of 101"); the engine checks the value is a fever.
+FEVER = re.compile(
     r"\b(?:temp|temps|temperature|fever|feverish|thermometer)\b\D{0,15}?(\d{2,3}(?:[.,]\d{1,2})?)", re.IGNORECASE
 )
 
-
-# Up to 4 words before a symptom are searched for a negation; no negation word is longer than this many
-# characters a word, so a window this long always holds them and keeps the work per match fixed.
-_WINDOW_CHARS = 4 * 24
-_CUT_WORD = re.compile(r"^[\w']+")
-
-
-class Negations:
-    """Negation lookups over one normalised text, with its clause breaks found once (linear in the text)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._breaks = [0] + [m.end() for m in _CLAUSE.finditer(text)]
-
-    def negated(self, start: int) -> bool:
-        """Whether a negation in the same clause, up to 4 words before `start`, negates what starts there."""
-        clause_start = self._breaks[bisect.bisect_right(self._breaks, start) - 1]
-        lead = self.text[max(clause_start, start - _WINDOW_CHARS):start]
-        if clause_start < start - _WINDOW_CHARS:
-            lead = _CUT_WORD.sub("", lead)  # the window may have cut a word in two: drop the piece
-        window = " ".join(lead.split()[-4:])
-        # "can't"/"cannot" inside the symptom itself is not negation; look at up to 4 words before it.
-        pseudo = {m.start() for m in _PSEUDO_NEGATION.finditer(window)}
-        return any(m.start() not in pseudo for m in _NEGATION.finditer(window))
-
-
-def _applies(rule: Rule, treatment: str | None, elapsed: dt.timedelta | None = None) -> bool:
-    if treatment in rule.unless:
-        return rule.expected_for is not None and elapsed is not None and elapsed > rule.expected_for
-    return not rule.only or treatment is None or treatment in rule.only
-
-
-def _fever_alert(text: str) -> Alert | None:
-    for m in _FEVER.finditer(text):
-        value = float(m.group(1).replace(",", "."))
-        if 38.0 <= value <= 43.0 or 100.4 <= value <= 108.0:
-            return Alert("clinic_now", "fever", "a temperature of 38 °C (100.4 °F) or more can mean an infection")
-    return None
-
-
-def _normalise(message: str) -> str:
-    # Bounded first: no message costs more than MAX_TEXT_CHARS of matching, whatever reached this function.
-    text = (message or "")[:MAX_TEXT_CHARS].lower()
-    for quote in ("’", "‘", "`", "´"):
-        text = text.replace(quote, "'")
-    return " ".join(text.split())
-
-
-def _lingering_alert(negations: Negations, treatment: str | None, elapsed: dt.timedelta | None) -> Alert | None:
-    window = EXPECTED_FOR.get(treatment or "")
-    if window is None or elapsed is None or elapsed <= window:
-        return None
-    if any(not negations.negated(m.start()) for m in _LINGERING.finditer(negations.text)):
-        return Alert("clinic_soon", "lingering",
-                     "swelling, bruising or redness that lasts longer than usual after this treatment should be checked")
-    return None
-
-
-# A second opinion on a message (the semantic layer): (message, treatment) -> alert or None.
-SecondOpinion = Callable[[str, "str | None"], "Alert | None"]
-
-
-def most_urgent(*alerts: Alert | None) -> Alert | None:
-    """The most urgent of some alerts (the first of equals), or None if there are none."""
-    found = [a for a in alerts if a is not None]
-    return max(found, key=lambda a: _RANK[a.urgency], default=None)
-
-
-def assess(
-    message: str,
-    treatment: str | None = None,
-    elapsed: dt.timedelta | None = None,
-    semantic: SecondOpinion | None = None,
-) -> Alert | None:
-    """The most urgent red flag in a message, or None.
-
-    `treatment` is the canonical treatment and `elapsed` the time since it, if known; `semantic` is the
-    optional similarity layer (bot/semantic_triage.py), which can only add flags to those of the rules.
-    """
-    text = _normalise(message)
-    if not text:
-        return None
-    negations = Negations(text)
-    found: list[Alert] = []
-    for rule in RULES:
-        if not _applies(rule, treatment, elapsed):
-            continue
-        if any(not negations.negated(m.start()) for m in rule.regex.finditer(text)):
-            found.append(Alert(rule.urgency, rule.pattern, rule.reason))
-    found += [_fever_alert(text), _lingering_alert(negations, treatment, elapsed)]
-    if semantic is not None:
-        found.append(semantic(message, treatment))
-    return most_urgent(*found)
-
-
-def negated_clause(text: str) -> bool:
-    """Whether a clause holds a negation or a hypothetical ("no trouble breathing", "what if i get a fever")."""
-    lowered = _normalise(text)
-    pseudo = {m.start() for m in _PSEUDO_NEGATION.finditer(lowered)}
-    return any(m.start() not in pseudo for m in _NEGATION.finditer(lowered))
-
-
-def clauses(message: str) -> list[str]:
-    """A message cut at clause breaks (punctuation, "but", "just"...), as triage reads negation."""
-    text = _normalise(message)
-    cuts = [0] + [m.start() for m in _CLAUSE.finditer(text)] + [len(text)]
-    parts = [text[a:b].strip(" .;:!?,()-–—") for a, b in zip(cuts, cuts[1:])]
-    return [p for p in parts if p]
-
-
-def reason_for(pattern: str) -> str:
-    """The reason a rule gives for its red flag, by pattern name (for alerts from other layers)."""
-    for rule in RULES:
-        if rule.pattern == pattern:
-            return rule.reason
-    return "this can be a sign of a complication that needs checking"
-
-
-def is_urgent(alert: Alert | None) -> bool:
-    """Whether an alert replaces the answer (emergency or clinic now) rather than adding to it."""
-    return alert is not None and alert.urgency in ("emergency", "clinic_now")
+# The concepts of the semantic layer's exemplars (data/triage/exemplars.yml), each with the rule whose
+# reason its alerts give: every rule under its own name, and three concepts named after the brief's
+# table rather than a rule. Built at import, so a renamed rule fails here instead of at the first alert;
+# the exemplar loader refuses a concept missing from this table.
+_BY_PATTERN = {rule.pattern: rule for rule in RULES}
+CONCEPTS: dict[str, Rule] = {
+    **_BY_PATTERN,
+    "toxin_spread": _BY_PATTERN["swallowing"],
+    "anaphylaxis": _BY_PATTERN["airway_swelling"],
+    # the filler_eye rule's reason names a droop too; this concept's exemplars are mostly about sight
+    "filler_eye": _BY_PATTERN["vision_loss"],
+}
