@@ -5,7 +5,9 @@
     rest c=10   ten senders at once
     encodes     model calls per message with and without the recent-vectors cache, message by message
                 alternately in one run (the cache is emptied before each message: only sharing within it counts)
-    start-up    action server from launch until /health answers (model and index loaded)
+    start-up    action server from launch until /health answers (model and index loaded); Rasa from launch
+                until it answers, with the project's connectors (DIET's weights built eagerly,
+                channels/model_load.py) and with Rasa's own REST channel alone (its traced build), alternately
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bot.assistant import Assistant  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from common import row  # noqa: E402
-from stack import Server, Stack, free_port  # noqa: E402
+from stack import MODEL, Server, Stack, free_port, rasa_server  # noqa: E402
 
 
 def messages() -> list[str]:
@@ -94,6 +96,17 @@ def bench_rest(stack: Stack, texts: list[str]) -> None:
     row("rest, concurrency 10", samples, f"{rate:.1f} messages/s")
 
 
+def seconds_to_healthy(server: Server) -> float:
+    """Start the server and time it until its health check answers."""
+    started = time.perf_counter()
+    server.start()
+    while not server.healthy():
+        if server.exited():
+            raise SystemExit(f"{server.name} failed:\n{server.log_tail()}")
+        time.sleep(0.05)
+    return time.perf_counter() - started
+
+
 def bench_startup(env: dict[str, str]) -> None:
     times = []
     for _ in range(3):
@@ -105,15 +118,26 @@ def bench_startup(env: dict[str, str]) -> None:
             Path(tempfile.mkdtemp()) / "actions.log",
             env,
         )
-        started = time.perf_counter()
-        server.start()
-        while not server.healthy():
-            if server.exited():
-                raise SystemExit(f"action server failed:\n{server.log_tail()}")
-            time.sleep(0.05)
-        times.append(time.perf_counter() - started)
+        times.append(seconds_to_healthy(server))
         server.stop()
     print(f"{'action server start-up':<22} n={len(times):<5} median={statistics.median(times):6.1f} s  (model + index load)")
+
+
+def bench_rasa_startup(runs: int = 2) -> None:
+    folder = Path(tempfile.mkdtemp())
+    endpoints, stock = folder / "endpoints.yml", folder / "rasa-rest.yml"
+    endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:9/webhook\n", encoding="utf-8")
+    stock.write_text("rest:\n", encoding="utf-8")
+    times: dict[str, list[float]] = {"project connectors": [], "Rasa's own REST": []}
+    for _ in range(runs):
+        for name, credentials in (("project connectors", ROOT / "credentials.yml"), ("Rasa's own REST", stock)):
+            port = free_port()
+            server = rasa_server(port, MODEL, endpoints, credentials, {"PYTHONUNBUFFERED": "1"}, folder / "rasa.log")
+            times[name].append(seconds_to_healthy(server))
+            server.stop()
+    for name, samples in times.items():
+        label = f"rasa start-up, {name}"
+        print(f"{label:<36} n={len(samples):<3} median={statistics.median(samples):6.1f} s")
 
 
 def main() -> None:
@@ -122,6 +146,7 @@ def main() -> None:
     bench_retrieval(texts)
     bench_encodes(texts)
     bench_startup({"PYTHONUNBUFFERED": "1"})
+    bench_rasa_startup()
     stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=Path(tempfile.mkdtemp()))
     stack.start(timeout=300)
     try:

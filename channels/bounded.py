@@ -37,7 +37,7 @@ from bot.alerts import Contact
 from bot.config import DEFAULT_ACTION_SECRET_FILE, DEFAULT_SENDER_SECRET_FILE, Settings, parse_networks
 from bot.limits import RateLimiter
 from bot.secret_file import action_webhook_token, bearer_matches, load_secret
-from channels import action_auth, action_payload, action_result
+from channels import action_auth, action_payload, action_result, model_load
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +240,7 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
 def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> Blueprint:
     """The blueprint, set to cap the Rasa server's request bodies and its wait for the action server."""
     config = config or settings()
+    model_load.install()  # now: connectors are made before Rasa loads its model
 
     @blueprint.listener("before_server_start")
     async def cap_body(app: Any, _loop: Any) -> None:
