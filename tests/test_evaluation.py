@@ -265,7 +265,7 @@ def test_treatment_blind_retrieval_ignores_the_context(assistant):
 @pytest.mark.usefixtures("built_index")
 @pytest.mark.slow
 def test_eval_json_on_the_dev_set():
-    result = run_bot("eval", "--json")
+    result = run_bot("eval", "--json", "--reuse-vectors")  # the same rates, a quarter of the time
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["counts"] == {"questions": 213, "red_flags": 85, "unanswerable": 53, "clarify": 28}
@@ -321,6 +321,13 @@ def test_realworld_heldout_answers_only_what_is_on_file(realworld_rows):
     # The frame check is what turns neighbouring threads into honest fallbacks.
     assert row.fallback_recall - nearness.fallback_recall >= 0.3
     assert row.hit_at_1 >= nearness.hit_at_1 - 0.01
+
+
+@pytest.mark.usefixtures("built_index")
+def test_reusing_vectors_changes_no_rate():
+    runs = [json.loads(run_bot("eval", "--set", str(FIXTURE), "--json", *extra).stdout) for extra in ((), ("--reuse-vectors",))]
+    drop_p50 = [[{k: v for k, v in row.items() if k != "p50_ms"} for row in run["rows"]] for run in runs]
+    assert drop_p50[0] == drop_p50[1] and len(drop_p50[0]) == len(SYSTEMS)
 
 
 def test_eval_refuses_a_bad_set(tmp_path):
