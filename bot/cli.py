@@ -206,7 +206,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     """Manage front desk console accounts (stored in the database, passwords hashed with argon2)."""
     from store import Store, StoreError  # storage only when this command runs: bot/ never imports it
 
-    store = Store.open(Settings.from_env().database_url)
+    store = Store.open(_settings(args).database_url)
     try:
         if args.user_command == "list":
             for user in store.users():

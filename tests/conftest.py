@@ -87,7 +87,11 @@ def corpus(settings):
 def embedder(settings):
     from bot.embedding import Embedder
 
-    return Embedder.load(settings.model)
+    loaded = Embedder.load(settings.model)
+    # Several modules run the same labelled sets (the assistant's gates, semantic triage, evaluation): each text
+    # is encoded once per test run (as `bot eval --reuse-vectors` does; the same rates, tests/test_evaluation.py).
+    loaded.recent_size = 100_000
+    return loaded
 
 
 @pytest.fixture(scope="session")
@@ -105,6 +109,48 @@ def assistant(settings, built_index, embedder):
     from bot.assistant import Assistant
 
     return Assistant.load(settings, embedder)
+
+
+@dataclass(frozen=True)
+class EditableStack:
+    """A stack serving its own copy of the demo corpus and index, which its tests change (reload, console)."""
+
+    stack: object  # a scripts/stack.Stack
+    corpus_dir: Path
+    index_dir: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def editable_stack(tmp_path_factory, embedder, settings):
+    """The three servers on their own corpus copy, index, database, reload token and console key, shared by the
+    reload and console tests (each reads the corpus as it finds it: another may have published a thread)."""
+    import uuid
+
+    from bot.corpus import load_corpus
+    from bot.index import CACHE_DIR, build_index, save_index
+    from stack import MODEL, Stack, free_port
+
+    if not MODEL.exists():
+        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
+    work = tmp_path_factory.mktemp("editable")
+    corpus_dir, index_dir = work / "answers", work / "index"
+    shutil.copytree(settings.corpus_dir, corpus_dir)
+    save_index(build_index(load_corpus(corpus_dir), embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR),
+               index_dir)
+    (work / "desk-secret").write_text(uuid.uuid4().hex * 2)  # a configured secret file must exist
+    env = {
+        "AFTERCARE_CORPUS_DIR": str(corpus_dir),
+        "AFTERCARE_INDEX_DIR": str(index_dir),
+        "AFTERCARE_RELOAD_TOKEN": "reload-" + uuid.uuid4().hex,
+        "AFTERCARE_DESK_SECRET_FILE": str(work / "desk-secret"),
+        "DATABASE_URL": f"sqlite:///{work / 'aftercare.db'}",
+    }
+    running = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=work / "stack",
+                    env=env)
+    running.start(timeout=300)
+    yield EditableStack(running, corpus_dir, index_dir, env)
+    running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 the real action server, driven through each channel's inbound webhook with the platforms' own request
 shapes and signatures. The platforms' APIs (Twilio, Telegram, Slack, Graph) are a local stub HTTP server
 that the connectors' `api_url` / `graph_url` point at; the stub records every outbound call, and the
-tests check those are the channel-formatted replies."""
+tests check those are the channel-formatted replies. The REST channel is configured as in
+credentials.production.yml (`require_token: true`): only callers with the REST token are answered, and the
+web app's relay sends it."""
 
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ FB_SECRET = "facebook-app-secret-for-tests"
 FB_PAGE = "1029384756"
 GYM = "can I go to the gym after botox?"
 SENDER_LIMIT, ADDRESS_LIMIT = 4, 10
+REST_TOKEN = "rest-token-for-the-channels-test-0123456789"
+AUTHORIZED = {"Authorization": f"Bearer {REST_TOKEN}"}
 EMERGENCY = "i had lip filler an hour ago and now my throat feels tight and i can't breathe properly"
 
 
@@ -122,6 +126,7 @@ class PlatformStub:
 def credentials(stub: PlatformStub) -> str:
     return f"""
 channels.bounded.RestInput:
+  require_token: true
 channels.bounded.SocketIOInput:
   user_message_evt: user_uttered
   bot_message_evt: bot_uttered
@@ -175,7 +180,8 @@ def stack(built_index, stub, tmp_path_factory):
         env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"],
              "AFTERCARE_SENDER_MESSAGES_PER_MINUTE": str(SENDER_LIMIT),
              "AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE": str(ADDRESS_LIMIT),
-             "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1"},  # as behind a proxy on this host
+             "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1",  # as behind a proxy on this host
+             "AFTERCARE_REST_TOKEN": REST_TOKEN},
     )
     running.start(timeout=600)  # a shared, busy machine can take minutes to load the model
     yield running
@@ -580,9 +586,8 @@ def test_messenger_subscription_handshake(stack):
 
 
 def test_web_channels_keep_the_rich_payload(stack):
-    messages = requests.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex, "message": GYM}, timeout=60
-    ).json()
+    messages = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=AUTHORIZED,
+                             json={"sender": uuid.uuid4().hex, "message": GYM}, timeout=60).json()
     assert any(m.get("custom", {}).get("thread_id") == "botox-exercise" for m in messages)
     assert any("Sources:" in (m.get("text") or "") for m in messages)
 
@@ -644,23 +649,29 @@ def test_a_sender_over_the_rate_limit_is_asked_to_wait_and_an_emergency_still_ge
 
 
 def test_cors_and_socketio_only_for_the_configured_origins(stack):
-    import socketio
-
     allowed, other = stack.web_url, "https://attacker.example"
     for url in (f"{stack.rasa_url}/webhooks/rest/webhook", f"{stack.action_url}/webhook"):
         for origin, expected in ((allowed, allowed), (other, None)):
             preflight = requests.options(url, headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
                                          timeout=10)
             assert preflight.headers.get("Access-Control-Allow-Origin") == expected, (url, origin)
-    # Long-polling: the websocket client library sends an Origin of its own.
-    client = socketio.Client(reconnection=False)
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"],
-                       headers={"Origin": other}, wait_timeout=10)
-    client = socketio.Client(reconnection=False)
-    client.connect(stack.rasa_url, socketio_path="/socket.io", transports=["polling"],
-                   headers={"Origin": allowed}, wait_timeout=10)
-    client.disconnect()
+    # Long-polling, spoken as a browser does (the websocket client library sends an Origin of its own, and
+    # python-socketio's client waits out a 25 s long poll on each disconnect): the handshake, then the
+    # namespace connect, which the server answers with CONNECT (40) or CONNECT_ERROR (44).
+    assert socketio_connect_packet(stack, other).startswith("44")
+    assert socketio_connect_packet(stack, allowed).startswith("40")
+
+
+def socketio_connect_packet(stack, origin: str) -> str:
+    """The server's answer to a socket.io namespace connect over Engine.IO 4 long-polling from `origin`."""
+    url, headers = f"{stack.rasa_url}/socket.io/", {"Origin": origin}
+    opened = requests.get(url, params={"EIO": "4", "transport": "polling"}, headers=headers, timeout=10)
+    assert opened.status_code == 200 and opened.text.startswith("0"), opened.text[:200]
+    session = {"EIO": "4", "transport": "polling", "sid": json.loads(opened.text[1:])["sid"]}
+    assert requests.post(url, params=session, data="40", headers=headers, timeout=10).status_code == 200
+    answer = requests.get(url, params=session, headers=headers, timeout=10).text
+    requests.post(url, params=session, data="1", headers=headers, timeout=10)  # close the Engine.IO session
+    return answer
 
 
 def test_one_address_over_the_rate_limit_is_asked_to_wait(stack):
@@ -668,7 +679,8 @@ def test_one_address_over_the_rate_limit_is_asked_to_wait(stack):
 
     def send(address):
         # From the trusted proxy on loopback, the client is the X-Forwarded-For hop it names.
-        response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers={"X-Forwarded-For": address},
+        response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                                 headers={"X-Forwarded-For": address, **AUTHORIZED},
                                  json={"sender": uuid.uuid4().hex, "message": "hello"}, timeout=120)
         assert response.status_code == 200
         return "\n".join(m.get("text", "") for m in response.json())
@@ -680,3 +692,33 @@ def test_one_address_over_the_rate_limit_is_asked_to_wait(stack):
     # Another address, and loopback clients (the web app's relay speaks for many patients), are not limited.
     assert "faster" not in send("198.51.100.9")
     assert not any("faster" in send("127.0.0.1") for _ in range(ADDRESS_LIMIT + 2))
+
+
+# --- the REST channel as in production: only callers with the token (credentials.production.yml) ----------
+
+
+def test_the_production_credentials_require_the_rest_token():
+    import yaml
+
+    from stack import ROOT
+
+    production = yaml.safe_load((ROOT / "credentials.production.yml").read_text(encoding="utf-8"))
+    assert production["channels.bounded.RestInput"] == {"require_token": True}
+    assert set(production) == {"channels.bounded.RestInput", "channels.bounded.SocketIOInput"}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-the-token"}, {"Authorization": REST_TOKEN},
+                                     {"Authorization": f"Basic {REST_TOKEN}"}], ids=["none", "wrong", "no-scheme", "basic"])
+def test_rest_without_the_token_is_refused(stack, headers):
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=headers, timeout=60,
+                             json={"sender": uuid.uuid4().hex, "message": "can I fly after filler?"})
+    assert response.status_code == 401 and "AFTERCARE_REST_TOKEN" in response.json()["error"]
+
+
+def test_rest_with_the_token_and_the_web_relay_are_answered(stack):
+    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=AUTHORIZED, timeout=60,
+                             json={"sender": uuid.uuid4().hex, "message": "can I fly after filler?"})
+    assert response.status_code == 200 and any("custom" in m for m in response.json())
+    relayed = requests.post(f"{stack.web_url}/api/chat", json={"sender": "web-test", "message": "can I fly after filler?"},
+                            timeout=60)
+    assert relayed.status_code == 200 and relayed.json()["messages"]

@@ -7,21 +7,15 @@ Screenshots: var/screenshots/desk-*.png."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
 from browser import chromium, offsite, record_requests, screenshot  # noqa: F401  (fixtures)
-from stack import MODEL, Stack, free_port
 
 pytestmark = pytest.mark.e2e
 
-BOT = Path(sys.executable).parent / "bot"
 USERS = {"maria": ("staff", "maria front desk 1"), "boss": ("admin", "boss front desk 1")}
 UNCOVERED = "will my pdo threads set off the metal detector at the airport?"
 NEW_ANSWER = ("PDO threads dissolve and contain no metal, so they will not set off an airport metal detector. "
@@ -30,41 +24,15 @@ WAIT = 60_000  # ms: the first console request loads the embedding model in the 
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, embedder, settings):
-    """The three servers on their own corpus copy, index, database and reload token; two console users
-    created with `bot user add`."""
-    if not MODEL.exists():
-        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
-    from bot.corpus import load_corpus
-    from bot.index import CACHE_DIR, build_index, save_index
+def live(editable_stack):
+    """The editable stack (tests/conftest.py), with two console users created with `bot user add`."""
+    from conftest import run_cli
 
-    work = tmp_path_factory.mktemp("desk-browser")
-    corpus_dir, index_dir = work / "answers", work / "index"
-    shutil.copytree(settings.corpus_dir, corpus_dir)
-    save_index(build_index(load_corpus(corpus_dir), embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR),
-               index_dir)
-    (work / "desk-secret").write_text(uuid.uuid4().hex * 2)  # a configured secret file must exist
-    env = {
-        "AFTERCARE_CORPUS_DIR": str(corpus_dir),
-        "AFTERCARE_INDEX_DIR": str(index_dir),
-        "AFTERCARE_RELOAD_TOKEN": "desk-" + uuid.uuid4().hex,
-        "AFTERCARE_DESK_SECRET_FILE": str(work / "desk-secret"),
-        "DATABASE_URL": f"sqlite:///{work / 'aftercare.db'}",
-    }
+    env = editable_stack.env
     for name, (role, password) in USERS.items():
-        made = subprocess.run([str(BOT), "user", "add", name, "--role", role, "--password-stdin"], input=password + "\n",
-                              env={**_environ(), **env}, capture_output=True, text=True, timeout=120)
+        made = run_cli("user", "add", name, "--role", role, "--password-stdin", stdin=password + "\n", env=env)
         assert made.returncode == 0, made.stderr
-    stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=work / "stack", env=env)
-    stack.start(timeout=300)
-    yield stack, corpus_dir, env
-    stack.stop()
-
-
-def _environ() -> dict:
-    import os
-
-    return dict(os.environ)
+    return editable_stack.stack, editable_stack.corpus_dir, env
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The embedding cache: a rebuild embeds only new or changed thread texts (real model, counted)."""
+"""The embedding cache: a rebuild embeds only new or changed thread texts (hash embedder, counted)."""
 
 
 import numpy as np
@@ -8,10 +8,11 @@ from bot.corpus import load_corpus
 from bot.embedding_cache import cache_file, encode_cached, read_cache
 from bot.index import build_index, thread_text
 from conftest import copy_threads
+from hash_embedder import hash_embedder
 
 
 class Counting:
-    """The real embedder, counting the texts it is asked to embed."""
+    """An embedder, counting the texts it is asked to embed."""
 
     def __init__(self, embedder, model_id=None):
         self.inner, self.texts = embedder, 0
@@ -24,6 +25,12 @@ class Counting:
     def encode(self, texts, batch_size=32, progress=False):
         self.texts += len(texts)
         return self.inner.encode(texts, batch_size=batch_size, progress=progress)
+
+
+@pytest.fixture()
+def embedder():
+    """The hash stand-in (tests/hash_embedder.py): what is embedded and stored is under test, not meaning."""
+    return hash_embedder()
 
 
 @pytest.fixture()

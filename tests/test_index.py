@@ -22,6 +22,13 @@ from bot.index import (
     thread_text,
 )
 from conftest import copy_threads
+from hash_embedder import hash_embedder
+
+
+@pytest.fixture()
+def embedder():
+    """The hash stand-in (tests/hash_embedder.py): what is embedded and stored is under test, not meaning."""
+    return hash_embedder()
 
 
 @pytest.fixture()

@@ -3,26 +3,19 @@ being answered through Rasa; a stale or unreadable index is refused and the old 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
 from actions.server import check_token
-from stack import MODEL, Stack, free_port
+from conftest import run_cli
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "reload-" + uuid.uuid4().hex
-BOT = Path(sys.executable).parent / "bot"
 NEW_ID = "chemical-peel-scuba-diving"
 NEW_QUESTION = "Can I go scuba diving or snorkelling in the sea after a chemical peel?"
 NEW_THREAD = f"""\
@@ -54,23 +47,15 @@ def test_token_check():
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory, embedder, settings):
-    if not MODEL.exists():
-        pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
-    from bot.corpus import load_corpus
-    from bot.index import CACHE_DIR, build_index, save_index
+def live(editable_stack):
+    """The editable stack (tests/conftest.py): the console tests may have published a thread before these run."""
+    return editable_stack.stack, editable_stack.corpus_dir, editable_stack.index_dir, editable_stack.env
 
-    work = tmp_path_factory.mktemp("reload")
-    corpus_dir, index_dir = work / "answers", work / "index"
-    shutil.copytree(settings.corpus_dir, corpus_dir)
-    corpus = load_corpus(corpus_dir)
-    save_index(build_index(corpus, embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR), index_dir)
-    env = {"AFTERCARE_CORPUS_DIR": str(corpus_dir), "AFTERCARE_INDEX_DIR": str(index_dir),
-           "AFTERCARE_RELOAD_TOKEN": TOKEN}
-    stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=work / "stack", env=env)
-    stack.start(timeout=300)
-    yield stack, corpus_dir, index_dir, env, len(corpus.published)
-    stack.stop()
+
+def published_threads(corpus_dir) -> int:
+    from bot.corpus import load_corpus
+
+    return len(load_corpus(corpus_dir).published)
 
 
 def rest(stack, message, sender=None):
@@ -83,7 +68,7 @@ def custom(messages):
     return next((m["custom"] for m in messages if "custom" in m), None)
 
 
-def reload(stack, token=TOKEN):
+def reload(stack, token):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.post(f"{stack.action_url}/reload", headers=headers, timeout=120)
 
@@ -106,7 +91,8 @@ class Sender(threading.Thread):
 
 
 def test_reload_under_load(live):
-    stack, corpus_dir, index_dir, env, published = live
+    stack, corpus_dir, index_dir, env = live
+    published, token = published_threads(corpus_dir), env["AFTERCARE_RELOAD_TOKEN"]
     senders = [Sender(stack), Sender(stack)]
     for s in senders:
         s.start()
@@ -114,24 +100,23 @@ def test_reload_under_load(live):
         while sum(len(s.replies) for s in senders) < 4:
             time.sleep(0.2)
 
-        assert reload(stack, token=None).status_code == 401
-        wrong = reload(stack, token="not-the-token")
+        assert reload(stack, None).status_code == 401
+        wrong = reload(stack, "not-the-token")
         assert wrong.status_code == 403 and "wrong reload token" in wrong.json()["error"]
 
         (corpus_dir / f"{NEW_ID}.yml").write_text(NEW_THREAD, encoding="utf-8")
         # The corpus changed but the index was not rebuilt: refused, and the old assistant keeps serving.
-        stale = reload(stack)
+        stale = reload(stack, token)
         assert stale.status_code == 409, stale.text
         assert "corpus has changed" in stale.json()["reason"] and "previous one is still served" in stale.json()["error"]
 
-        built = subprocess.run([str(BOT), "index"], capture_output=True, text=True, timeout=300,
-                               env={**os.environ, **env})
+        built = run_cli("index", env=env)
         assert built.returncode == 0, built.stderr
         counts = re.search(r"(\d+) embedded, (\d+) reused, (\d+) removed", built.stdout)
         assert counts and tuple(map(int, counts.groups())) == (1, published, 0), built.stdout
 
         during = sum(len(s.replies) for s in senders)
-        done = reload(stack)
+        done = reload(stack, token)
         assert done.status_code == 200, done.text
         body = done.json()
         assert body["threads"] == published + 1 and body["previous_threads"] == published
@@ -155,11 +140,16 @@ def test_reload_under_load(live):
 
 
 def test_unreadable_index_is_refused_and_the_old_one_serves(live):
-    stack, corpus_dir, index_dir, env, published = live
+    stack, corpus_dir, index_dir, env = live
     from bot.index import index_file, read_meta
 
-    index_file(index_dir, read_meta(index_dir)).write_bytes(b"not a faiss index")
-    refused = reload(stack)
-    assert refused.status_code == 409 and "cannot be read" in refused.json()["reason"]
-    status, messages = rest(stack, "can I go to the gym after botox?")
-    assert status == 200 and custom(messages)["thread_id"] == "botox-exercise"
+    served = index_file(index_dir, read_meta(index_dir))
+    saved = served.read_bytes()
+    served.write_bytes(b"not a faiss index")
+    try:
+        refused = reload(stack, env["AFTERCARE_RELOAD_TOKEN"])
+        assert refused.status_code == 409 and "cannot be read" in refused.json()["reason"]
+        status, messages = rest(stack, "can I go to the gym after botox?")
+        assert status == 200 and custom(messages)["thread_id"] == "botox-exercise"
+    finally:
+        served.write_bytes(saved)  # the stack is shared: leave its index as it served
