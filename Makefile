@@ -16,8 +16,9 @@ cluster: index train ## RASA Rasa replicas and ACTIONS action servers on Postgre
 test: lint system index train ## every check the project has
 	@.venv/bin/python -m pytest
 
-lint: setup ## ruff check and mypy on bot/ and replies/
+lint: setup ## ruff check, ruff format --check and mypy on bot/ and replies/ (`ruff format .` fixes the format)
 	@.venv/bin/python -m ruff check .
+	@.venv/bin/python -m ruff format --check .
 	@.venv/bin/python -m mypy bot replies
 
 test-fast: index ## the unit tests alone: no servers, browsers, Rasa tools or whole-set evaluations (pytest -m "not e2e and not slow")

@@ -20,6 +20,7 @@ from bot.compose import compose_off_topic
 
 log = logging.getLogger("aftercare.actions")
 
+
 def context_from(tracker: Tracker) -> Context:
     """What earlier turns tell the decision path: treatment, time since it, the last question answered."""
     hours = tracker.get_slot("time_since_treatment")

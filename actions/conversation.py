@@ -55,7 +55,9 @@ def last_patient_question(tracker: Tracker) -> str:
     """The question the patient asked before requesting a person (typed, not a button), else the request itself."""
     events = tracker.events
     # Messages after the handoff form started are answers typed into it (names, numbers), not questions.
-    started = max((i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name")), default=len(events))
+    started = max(
+        (i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name")), default=len(events)
+    )
     request = None
     for event in reversed(events[:started]):
         if event.get("event") != "user" or (event.get("text") or "").startswith("/"):

@@ -38,17 +38,24 @@ def thread_from(tracker: Tracker) -> str | None:
 
 def answered_threads(tracker: Tracker) -> set[str]:
     """The threads this conversation was answered with (each answer sets the last_thread_id slot)."""
-    return {str(e["value"]) for e in tracker.events
-            if e.get("event") == "slot" and e.get("name") == "last_thread_id" and e.get("value")}
+    return {
+        str(e["value"])
+        for e in tracker.events
+        if e.get("event") == "slot" and e.get("name") == "last_thread_id" and e.get("value")
+    }
 
 
 def already_rated(tracker: Tracker, thread_id: str) -> bool:
     """Whether an earlier message of this conversation gave feedback on this thread (one verdict per thread)."""
     earlier = [e for e in tracker.events if e.get("event") == "user"][:-1]
-    return any(((e.get("parse_data") or {}).get("intent") or {}).get("name") == "feedback"
-               and any(x.get("entity") == "feedback_thread" and str(x.get("value")) == thread_id
-                       for x in (e.get("parse_data") or {}).get("entities") or [])
-               for e in earlier)
+    return any(
+        ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "feedback"
+        and any(
+            x.get("entity") == "feedback_thread" and str(x.get("value")) == thread_id
+            for x in (e.get("parse_data") or {}).get("entities") or []
+        )
+        for e in earlier
+    )
 
 
 class ActionRecordFeedback(Action):
@@ -78,7 +85,10 @@ class ActionRecordFeedback(Action):
         if helpful:
             say(dispatcher, tracker, "Thank you for letting us know. Anything else about your aftercare?")
         else:
-            say(dispatcher, tracker, "Thank you, that helps the clinic improve its answers. You can ask it another way, "
+            say(
+                dispatcher,
+                tracker,
+                "Thank you, that helps the clinic improve its answers. You can ask it another way, "
                 "or ask to speak to someone at the clinic.",
                 buttons=[Button("Talk to the clinic", "/request_human")],
             )

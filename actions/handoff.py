@@ -104,9 +104,12 @@ class ActionStartHandoff(Action):
         if ticket is None:
             return False
         assistant = runtime.current()
-        say(dispatcher, tracker, f"The clinic team already has your request (reference #{ticket}) and will contact you "
+        say(
+            dispatcher,
+            tracker,
+            f"The clinic team already has your request (reference #{ticket}) and will contact you "
             f"{assistant.settings.handoff_response_time}. If anything gets worse before then, call "
-            f"{assistant.contact.clinic}, or {assistant.contact.emergency_number} in an emergency."
+            f"{assistant.contact.clinic}, or {assistant.contact.emergency_number} in an emergency.",
         )
         log.info("handoff refused: ticket open", extra={"ticket": ticket})
         return True
@@ -128,7 +131,10 @@ class ValidateHandoffForm(FormValidationAction):
             return _stop("urgent")
         if (intent == "cancel" and text.startswith("/")) or is_cancel(text):
             await _forget(tracker)
-            say(dispatcher, tracker, "Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?"
+            say(
+                dispatcher,
+                tracker,
+                "Okay, I've cancelled that. Nothing was sent to the clinic. What else can I help you with?",
             )
             return _stop("cancelled")
         if tracker.get_slot("requested_slot") == "contact_consent" and tracker.get_slot("contact_consent") is None:
@@ -136,19 +142,24 @@ class ValidateHandoffForm(FormValidationAction):
             return [SlotSet("contact_consent", None)]
         return await super().run(dispatcher, tracker, domain)
 
-    async def validate_patient_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: dict) -> dict:
+    async def validate_patient_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
         name = valid_name(str(value or ""))
         if name is None:
             say(dispatcher, tracker, "Sorry, that doesn't look like a name. What name should the clinic ask for?")
             return {"patient_name": None}
         return {"patient_name": await _hold(dispatcher, tracker, name=name)}
 
-    async def validate_patient_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                       domain: dict) -> dict:
+    async def validate_patient_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict:
         contact = valid_contact(str(value or ""))
         if contact is None:
-            say(dispatcher, tracker, "Sorry, I need a phone number (digits, for example +1 555 010 0199) or an email address."
+            say(
+                dispatcher,
+                tracker,
+                "Sorry, I need a phone number (digits, for example +1 555 010 0199) or an email address.",
             )
             return {"patient_contact": None}
         return {"patient_contact": await _hold(dispatcher, tracker, contact=contact)}
@@ -160,7 +171,10 @@ async def _hold(dispatcher: CollectingDispatcher, tracker: Tracker, **answer: st
         await asyncio.to_thread(records.store().hold_handoff, sender_key(tracker), **answer)
     except Exception:
         log.exception("handoff answer not kept")
-        say(dispatcher, tracker, f"Sorry, I couldn't note that just now. Please try again, or call {runtime.current().contact.clinic}."
+        say(
+            dispatcher,
+            tracker,
+            f"Sorry, I couldn't note that just now. Please try again, or call {runtime.current().contact.clinic}.",
         )
         return None
     return GIVEN
@@ -181,7 +195,10 @@ class ActionSubmitHandoff(Action):
         contact = runtime.current().contact
         if not tracker.get_slot("contact_consent"):
             await _forget(tracker)
-            say(dispatcher, tracker, f"No problem, the clinic won't contact you. You can call {contact.clinic} yourself at any time."
+            say(
+                dispatcher,
+                tracker,
+                f"No problem, the clinic won't contact you. You can call {contact.clinic} yourself at any time.",
             )
             return reset
         key = sender_key(tracker)
@@ -189,8 +206,11 @@ class ActionSubmitHandoff(Action):
             name, how = await asyncio.to_thread(records.store().pending_handoff, key)
             if not name or not how:  # held too long (PENDING_HANDOFF_TTL), or the store was unreachable then
                 log.warning("handoff answers missing")
-                say(dispatcher, tracker, "Sorry, I no longer have the details you gave (they are kept only for a short time). "
-                    f"Please ask again to talk to the clinic, or call {contact.clinic}."
+                say(
+                    dispatcher,
+                    tracker,
+                    "Sorry, I no longer have the details you gave (they are kept only for a short time). "
+                    f"Please ask again to talk to the clinic, or call {contact.clinic}.",
                 )
                 return reset
             ticket = await asyncio.to_thread(
@@ -200,15 +220,17 @@ class ActionSubmitHandoff(Action):
             )  # fmt: skip
         except Exception:  # the patient must hear that it failed, never believe someone will call
             log.exception("handoff ticket not stored")
-            say(dispatcher, tracker, f"Sorry, I couldn't pass this on just now. Please call {contact.clinic} directly."
-            )
+            say(dispatcher, tracker, f"Sorry, I couldn't pass this on just now. Please call {contact.clinic} directly.")
             return reset
         log.info("handoff ticket stored", extra={"ticket": ticket})
         by = "email" if "@" in how else "phone"
         # No name in the reply: it would be stored in the conversation events, which keep no form answers.
-        say(dispatcher, tracker, f"Thank you. I've passed your question to the clinic team (reference #{ticket}). "
+        say(
+            dispatcher,
+            tracker,
+            f"Thank you. I've passed your question to the clinic team (reference #{ticket}). "
             f"They will contact you by {by} {settings.handoff_response_time}. "
-            f"If anything gets worse before then, call {contact.clinic}, or {contact.emergency_number} in an emergency."
+            f"If anything gets worse before then, call {contact.clinic}, or {contact.emergency_number} in an emergency.",
         )
         return reset
 
@@ -223,7 +245,10 @@ class ActionAskPatientName(Action):
         return "action_ask_patient_name"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        say(dispatcher, tracker, f"I'll pass your question to the team at {runtime.current().contact.clinic_name} so someone can "
+        say(
+            dispatcher,
+            tracker,
+            f"I'll pass your question to the team at {runtime.current().contact.clinic_name} so someone can "
             "contact you. What name should they ask for? (You can cancel at any time.)",
             buttons=[CANCEL_BUTTON],
         )
@@ -248,7 +273,10 @@ class ActionAskContactConsent(Action):
         return "action_ask_contact_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        say(dispatcher, tracker, "Do you agree to the clinic contacting you about your question using those details?",
+        say(
+            dispatcher,
+            tracker,
+            "Do you agree to the clinic contacting you about your question using those details?",
             buttons=[Button("Yes, contact me", "/affirm"), Button("No", "/deny"), CANCEL_BUTTON],
         )
         return []

@@ -40,7 +40,9 @@ def send(dispatcher: CollectingDispatcher, outcome: Outcome, channel: str | None
     send_reply(dispatcher, outcome.reply, channel, outcome.decision, outcome.thread_id, outcome.urgency)
 
 
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, buttons: list[Button] | tuple[Button, ...] = ()) -> None:
+def say(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, buttons: list[Button] | tuple[Button, ...] = ()
+) -> None:
     """Utter words of our own (a form's question, a thank-you) on the tracker's channel; web clients need
     no rich payload for them."""
     send_reply(dispatcher, Reply.say(text, buttons), tracker.get_latest_input_channel(), rich=False)

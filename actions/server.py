@@ -55,8 +55,10 @@ def check_token(configured: str, authorization: str | None) -> tuple[int, str] |
 
 # rasa-sdk's routes that run actions or describe them; /health stays open for probes.
 RASA_ONLY_PATHS = ("/webhook", "/actions")
-WEBHOOK_REFUSED = ("this endpoint answers the Rasa server only: its calls carry a token derived from "
-                   "AFTERCARE_ACTION_SECRET_FILE, and both servers must read the same file")
+WEBHOOK_REFUSED = (
+    "this endpoint answers the Rasa server only: its calls carry a token derived from "
+    "AFTERCARE_ACTION_SECRET_FILE, and both servers must read the same file"
+)
 
 
 def require_rasa_token(app: Sanic, token: str) -> None:
@@ -80,8 +82,10 @@ async def reload_now() -> tuple[int, dict]:
     try:
         new, old = await asyncio.to_thread(runtime.reload)
     except runtime.AssistantUnavailable as exc:
-        return 409, {"error": "the new corpus or index cannot be served; the previous one is still served",
-                     "reason": str(exc)}
+        return 409, {
+            "error": "the new corpus or index cannot be served; the previous one is still served",
+            "reason": str(exc),
+        }
     return 200, {
         "threads": len(new.corpus.threads),
         "previous_threads": len(old.corpus.threads) if old else None,

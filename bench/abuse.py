@@ -59,11 +59,16 @@ SLOW_DOWN = "faster than I can answer"  # the rate-limit reply (bot/alerts.py sl
 HANDOFF = ["can I talk to a real person?", "Mallory Flood", "+1 555 010 0000", "/affirm"]
 
 
-def say(stack: Stack, message: str, sender: str | None = None, timeout: float = 120,
-        address: str = PATIENT_ADDRESS) -> tuple[float, str]:
+def say(
+    stack: Stack, message: str, sender: str | None = None, timeout: float = 120, address: str = PATIENT_ADDRESS
+) -> tuple[float, str]:
     started = time.perf_counter()
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers={"X-Forwarded-For": address},
-                             json={"sender": sender or uuid.uuid4().hex, "message": message}, timeout=timeout)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        headers={"X-Forwarded-For": address},
+        json={"sender": sender or uuid.uuid4().hex, "message": message},
+        timeout=timeout,
+    )
     text = "\n".join(m.get("text", "") for m in response.json()) if response.ok else f"HTTP {response.status_code}"
     return time.perf_counter() - started, text
 
@@ -93,10 +98,13 @@ def while_attacked(stack: Stack, name: str, attack: Callable[[int], str | None],
         cited += "Sources:" in text
     for t in threads:
         t.join(ATTACK_SECONDS + 60)
-    print(f"{name:<9} {ATTACKERS} attackers, {counts['sent']} attack requests ({counts['errors']} failed), {detail()}; "
-          f"patient n={len(latencies)} p50={statistics.median(latencies) * 1000:.0f} ms "
-          f"p95={percentile(latencies, .95) * 1000:.0f} ms replies {replied}/{len(latencies)} "
-          f"cited {cited}/{len(latencies)}", flush=True)
+    print(
+        f"{name:<9} {ATTACKERS} attackers, {counts['sent']} attack requests ({counts['errors']} failed), {detail()}; "
+        f"patient n={len(latencies)} p50={statistics.median(latencies) * 1000:.0f} ms "
+        f"p95={percentile(latencies, 0.95) * 1000:.0f} ms replies {replied}/{len(latencies)} "
+        f"cited {cited}/{len(latencies)}",
+        flush=True,
+    )
 
 
 def attacks(stack: Stack, cap: int) -> None:
@@ -126,7 +134,12 @@ def attacks(stack: Stack, cap: int) -> None:
 
     def spread(n: int) -> None:
         spread_count[0] += 1
-        say(stack, QUESTIONS[n % len(QUESTIONS)], timeout=60, address=f"10.{n}.{spread_count[0] // 250 % 250}.{spread_count[0] % 250 + 1}")
+        say(
+            stack,
+            QUESTIONS[n % len(QUESTIONS)],
+            timeout=60,
+            address=f"10.{n}.{spread_count[0] // 250 % 250}.{spread_count[0] % 250 + 1}",
+        )
 
     while_attacked(stack, "spread", spread, lambda: "new sender and address each time")
 
@@ -135,8 +148,12 @@ def attacks(stack: Stack, cap: int) -> None:
 
     def forged(n: int) -> None:
         named = owner.split(".")[0] + "." + uuid.uuid4().hex if n % 2 else owner.split(".")[0]
-        reply = requests.post(f"{stack.web_url}/api/chat", json={"sender": named, "message": "and the gym?"},
-                              headers={"X-Forwarded-For": f"203.0.113.{n + 1}"}, timeout=60).json()
+        reply = requests.post(
+            f"{stack.web_url}/api/chat",
+            json={"sender": named, "message": "and the gym?"},
+            headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            timeout=60,
+        ).json()
         joined[0] += reply.get("sender") == owner or reply.get("new_session") is False
 
     while_attacked(stack, "forged", forged, lambda: f"{joined[0]} reached an existing conversation")
@@ -203,11 +220,13 @@ def until(check: Callable[[], bool], limit: float = 180.0) -> float:
 
 def answered(request: Callable[[], bool]) -> Callable[[], bool]:
     """`request` as a check that counts a refused connection or a timeout as not yet."""
+
     def check() -> bool:
         try:
             return request()
         except requests.RequestException:
             return False
+
     return check
 
 
@@ -224,8 +243,10 @@ def killed(stack: Stack) -> None:
     seconds, text = say(stack, QUESTIONS[1])
     print(f"killed    question with the action server dead: reply after {seconds:.1f} s: {text[:70]!r}")
     until(answered(lambda: "Sources:" in say(stack, QUESTIONS[0], timeout=30)[1]))
-    print(f"killed    restarted by the supervisor: cited answers again {time.perf_counter() - died:.1f} s after "
-          "the kill", flush=True)
+    print(
+        f"killed    restarted by the supervisor: cited answers again {time.perf_counter() - died:.1f} s after the kill",
+        flush=True,
+    )
 
 
 def web_killed(stack: Stack) -> None:
@@ -237,8 +258,10 @@ def web_killed(stack: Stack) -> None:
     _, text = say(stack, QUESTIONS[2])
     print(f"web       web app dead: /widget.js {page}; Rasa still answers with citations: {'Sources:' in text}")
     until(answered(lambda: requests.post(f"{stack.web_url}/api/chat", json={"message": QUESTIONS[0]}, timeout=30).ok))
-    print(f"web       restarted by the supervisor: /api/chat answers {time.perf_counter() - died:.1f} s after the "
-          "kill", flush=True)
+    print(
+        f"web       restarted by the supervisor: /api/chat answers {time.perf_counter() - died:.1f} s after the kill",
+        flush=True,
+    )
 
 
 def filed(stack: Stack, store, name: str) -> bool:
@@ -261,8 +284,11 @@ def locked(stack: Stack) -> None:
     sender = uuid.uuid4().hex
     for line in ["can I talk to a real person?", "Lock Tester", "+1 555 010 0124", "/affirm"]:
         seconds, text = say(stack, line, sender, timeout=60)
-        print(f"locked    store locked for {LOCK_SECONDS:.0f} s: {line!r} -> after {seconds:.1f} s: "
-              f"{' '.join(text.split())[:110]!r}", flush=True)
+        print(
+            f"locked    store locked for {LOCK_SECONDS:.0f} s: {line!r} -> after {seconds:.1f} s: "
+            f"{' '.join(text.split())[:110]!r}",
+            flush=True,
+        )
     _, question = say(stack, QUESTIONS[3])
     print(f"locked    a question meanwhile is answered with citations: {'Sources:' in question}")
     released.join()
@@ -273,8 +299,11 @@ def locked(stack: Stack) -> None:
         return filed(stack, store, f"Lock Tester {'abcdefghijklmnopqrstuvwxyz'[n[0] % 26].upper()}{'x' * (n[0] // 26)}")
 
     until(files_again)
-    print(f"locked    a handoff files a ticket again {time.perf_counter() - started:.1f} s after the lock began "
-          f"(lock released at {LOCK_SECONDS:.0f} s)", flush=True)
+    print(
+        f"locked    a handoff files a ticket again {time.perf_counter() - started:.1f} s after the lock began "
+        f"(lock released at {LOCK_SECONDS:.0f} s)",
+        flush=True,
+    )
     lock.close()
 
 
@@ -282,8 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(description="what a patient sees during attacks and faults")
-    parser.add_argument("--only", default="attacks,killed,web,locked,hung",
-                        help="comma-separated parts to run (default: all)")
+    parser.add_argument(
+        "--only", default="attacks,killed,web,locked,hung", help="comma-separated parts to run (default: all)"
+    )
     only = set(parser.parse_args(argv).only.split(","))
     if not MODEL.exists():
         print(f"no trained Rasa model at {MODEL}: run `make train`", file=sys.stderr)
@@ -295,13 +325,22 @@ def main(argv: list[str] | None = None) -> int:
     cap = Settings.from_env().max_message_chars
     with tempfile.TemporaryDirectory() as tmp:
         # Each client's address comes from X-Forwarded-For, as behind a proxy: the patient has its own.
-        stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=Path(tmp) / "run",
-                      env={"AFTERCARE_TRUSTED_PROXIES": "127.0.0.1"})
+        stack = Stack(
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web_port=free_port(),
+            workdir=Path(tmp) / "run",
+            env={"AFTERCARE_TRUSTED_PROXIES": "127.0.0.1"},
+        )
         stack.start(timeout=300)
         stop_supervising = supervise_in_background(stack.servers, lambda m: print(f"          ({m})", flush=True))
         try:
-            for part, run in (("attacks", lambda: attacks(stack, cap)), ("killed", lambda: killed(stack)),
-                              ("web", lambda: web_killed(stack)), ("locked", lambda: locked(stack))):
+            for part, run in (
+                ("attacks", lambda: attacks(stack, cap)),
+                ("killed", lambda: killed(stack)),
+                ("web", lambda: web_killed(stack)),
+                ("locked", lambda: locked(stack)),
+            ):
                 if part in only:
                     run()
         finally:

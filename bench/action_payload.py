@@ -22,11 +22,23 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from stack import MODEL, free_port, rasa_server, server_env, shared_key_files  # noqa: E402
 
-TURNS = ["can I drink wine after botox?", "and the gym?", "how long does swelling last after lip filler?",
-         "and flying?", "is bruising normal after filler?", "thanks"]
+TURNS = [
+    "can I drink wine after botox?",
+    "and the gym?",
+    "how long does swelling last after lip filler?",
+    "and flying?",
+    "is bruising normal after filler?",
+    "thanks",
+]
 # What the stand-in replies: about as long as a cited answer with its buttons.
-REPLY = json.dumps({"events": [], "responses": [
-    {"text": "Clinicians say... " * 60, "buttons": [{"title": "Was this helpful?", "payload": "/feedback"}] * 2}]}).encode()
+REPLY = json.dumps(
+    {
+        "events": [],
+        "responses": [
+            {"text": "Clinicians say... " * 60, "buttons": [{"title": "Was this helpful?", "payload": "/feedback"}] * 2}
+        ],
+    }
+).encode()
 
 
 def recording_endpoint() -> tuple[HTTPServer, list[int]]:
@@ -55,9 +67,14 @@ def payload_sizes(setting: str) -> list[int]:
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{endpoint.server_port}/webhook"\n')
     port = free_port()
-    rasa = rasa_server(port, MODEL, endpoints, ROOT / "credentials.yml",
-                       server_env({"AFTERCARE_ACTION_EVENTS": setting, **shared_key_files({}, work)}),
-                       work / "rasa.log")
+    rasa = rasa_server(
+        port,
+        MODEL,
+        endpoints,
+        ROOT / "credentials.yml",
+        server_env({"AFTERCARE_ACTION_EVENTS": setting, **shared_key_files({}, work)}),
+        work / "rasa.log",
+    )
     rasa.start()
     try:
         while not rasa.healthy():
@@ -65,8 +82,9 @@ def payload_sizes(setting: str) -> list[int]:
                 raise SystemExit(f"rasa failed:\n{rasa.log_tail()}")
             time.sleep(0.5)
         for text in TURNS:
-            requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                          json={"sender": "bench", "message": text}, timeout=60).raise_for_status()
+            requests.post(
+                f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": "bench", "message": text}, timeout=60
+            ).raise_for_status()
         return list(sizes)
     finally:
         rasa.stop()

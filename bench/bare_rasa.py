@@ -43,8 +43,10 @@ class ActionHelloWorld(Action):
 
 def rules_yaml() -> str:
     """One rule per intent (and NLU fallback): whatever the patient writes, the custom action answers."""
-    rules = "".join(f"- rule: {i} runs the custom action\n  steps:\n  - intent: {i}\n  - action: action_hello_world\n"
-                    for i in INTENTS)
+    rules = "".join(
+        f"- rule: {i} runs the custom action\n  steps:\n  - intent: {i}\n  - action: action_hello_world\n"
+        for i in INTENTS
+    )
     return f'version: "3.1"\n\nrules:\n{rules}'
 
 
@@ -56,8 +58,13 @@ def build(report=print) -> None:
     env = {**os.environ, **server_env({})}
     report(f"building the bare Rasa bot in {BARE} (rasa init + retrain, a few minutes; cached afterwards)")
     if not (BARE / "domain.yml").exists():
-        subprocess.run([str(VENV_RASA / "rasa"), "init", "--no-prompt", "--init-dir", str(BARE)],
-                       cwd=BARE, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(VENV_RASA / "rasa"), "init", "--no-prompt", "--init-dir", str(BARE)],
+            cwd=BARE,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     (BARE / "bare_actions.py").write_text(ACTION_CODE, encoding="utf-8")
     (BARE / "data" / "rules.yml").write_text(rules_yaml(), encoding="utf-8")
     (BARE / "data" / "stories.yml").write_text('version: "3.1"\nstories: []\n', encoding="utf-8")  # rules only
@@ -66,8 +73,13 @@ def build(report=print) -> None:
         (BARE / "domain.yml").write_text(domain + "\nactions:\n- action_hello_world\n", encoding="utf-8")
     for old in (BARE / "models").glob("*.tar.gz"):
         old.unlink()  # the rasa init model has no custom action; `rasa run` would pick the newest anyway
-    subprocess.run([str(VENV_RASA / "rasa"), "train", "--fixed-model-name", "bare"], cwd=BARE, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(VENV_RASA / "rasa"), "train", "--fixed-model-name", "bare"],
+        cwd=BARE,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     READY.write_text("built by bench/bare_rasa.py\n", encoding="utf-8")
 
 
@@ -85,9 +97,11 @@ class BareRasa:
     def write_endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"action_endpoint:\n  url: \"http://127.0.0.1:{self.action_port}/webhook\"\n"
-                        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: \"{self.workdir / 'tracker.db'}\"\n",
-                        encoding="utf-8")
+        path.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n',
+            encoding="utf-8",
+        )
         return path
 
     def start(self, timeout: float = 300.0, report=lambda message: None) -> None:
@@ -98,13 +112,41 @@ class BareRasa:
         env = server_env({"PYTHONPATH": str(BARE)})
         logs = self.workdir / "logs"
         self.servers = [
-            Server("bare action server", [str(VENV_RASA / "rasa"), "run", "actions", "--actions", "bare_actions",
-                                          "--port", str(self.action_port)],
-                   f"http://127.0.0.1:{self.action_port}/health", logs / "bare-actions.log", env),
-            Server("bare rasa", [str(VENV_RASA / "rasa"), "run", "--model", str(BARE / "models" / "bare.tar.gz"),
-                                 "--endpoints", str(endpoints), "--credentials", str(credentials),
-                                 "--port", str(self.rasa_port), "--interface", "127.0.0.1"],
-                   f"{self.url}/", logs / "bare-rasa.log", env),
+            Server(
+                "bare action server",
+                [
+                    str(VENV_RASA / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "bare_actions",
+                    "--port",
+                    str(self.action_port),
+                ],
+                f"http://127.0.0.1:{self.action_port}/health",
+                logs / "bare-actions.log",
+                env,
+            ),
+            Server(
+                "bare rasa",
+                [
+                    str(VENV_RASA / "rasa"),
+                    "run",
+                    "--model",
+                    str(BARE / "models" / "bare.tar.gz"),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(credentials),
+                    "--port",
+                    str(self.rasa_port),
+                    "--interface",
+                    "127.0.0.1",
+                ],
+                f"{self.url}/",
+                logs / "bare-rasa.log",
+                env,
+            ),
         ]
         launch(self.servers, timeout, report)
 

@@ -14,7 +14,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def row(name: str, samples_ms: list[float], extra: str = "") -> None:
-    print(f"{name:<22} n={len(samples_ms):<5} p50={percentile(samples_ms, .5):8.1f} ms  p95={percentile(samples_ms, .95):8.1f} ms  {extra}")
+    print(
+        f"{name:<22} n={len(samples_ms):<5} p50={percentile(samples_ms, 0.5):8.1f} ms  p95={percentile(samples_ms, 0.95):8.1f} ms  {extra}"
+    )
 
 
 def supervise_in_background(servers: list, report: Callable[[str], None]) -> Callable[[], None]:

@@ -111,7 +111,9 @@ def inject(fault: str, cluster) -> str:
     them again from its own thread, as under `make cluster` (a server started from this short-lived timer
     thread would die with it: scripts/stack.py die_with_launcher)."""
     if fault in ("rasa", "actions", "redis"):
-        server = next(s for s in cluster.servers if s.name.startswith({"rasa": "rasa", "actions": "action"}.get(fault, fault)))
+        server = next(
+            s for s in cluster.servers if s.name.startswith({"rasa": "rasa", "actions": "action"}.get(fault, fault))
+        )
         server.process.kill()
         return f"killed {server.name}"
     found = postgres_cluster()
@@ -136,9 +138,11 @@ def under_fault(fault: str, cluster, args, texts: list[str]) -> Run:
 def line(run: Run) -> str:
     lost = [o.detail for o in run.outcomes if o.kind == "lost"]
     kinds = ", ".join(f"{lost.count(k)} {k}" for k in sorted(set(lost)))
-    return (f"{run.fault:<10} sent {len(run.outcomes)}: answered {run.count('answered')}, told {run.count('told')}, "
-            f"lost {run.count('lost')}{f' ({kinds})' if kinds else ''}; 5xx {run.server_errors()}; "
-            f"recovered {run.recovery():.1f} s after the fault  [{run.note}]")
+    return (
+        f"{run.fault:<10} sent {len(run.outcomes)}: answered {run.count('answered')}, told {run.count('told')}, "
+        f"lost {run.count('lost')}{f' ({kinds})' if kinds else ''}; 5xx {run.server_errors()}; "
+        f"recovered {run.recovery():.1f} s after the fault  [{run.note}]"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,14 +160,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     texts = questions()
     with tempfile.TemporaryDirectory() as tmp:
-        cluster = Cluster(Ports.free(2, 2), workdir=Path(tmp), database_prefix="aftercare_benchfaults",
-                          env=dict(SERVER_ENV))
+        cluster = Cluster(
+            Ports.free(2, 2), workdir=Path(tmp), database_prefix="aftercare_benchfaults", env=dict(SERVER_ENV)
+        )
         cluster.start(timeout=600, report=lambda m: print(f"   {m}", flush=True))
         stop_supervising = supervise_in_background(cluster.servers, lambda m: print(f"   ({m})", flush=True))
         try:
             warm = Run("warm-up", float("inf"))
-            asyncio.run(offer(cluster.public_url + "/webhooks/rest/webhook", schedule(5, 20, 2.0, tag="warm-"),
-                              texts, args.timeout, warm))
+            asyncio.run(
+                offer(
+                    cluster.public_url + "/webhooks/rest/webhook",
+                    schedule(5, 20, 2.0, tag="warm-"),
+                    texts,
+                    args.timeout,
+                    warm,
+                )
+            )
             print(f"warm-up    sent {len(warm.outcomes)}: answered {warm.count('answered')}", flush=True)
             for fault in args.faults.split(","):
                 print(line(under_fault(fault, cluster, args, texts)), flush=True)

@@ -26,9 +26,35 @@ LIMIT_S = 60.0
 # Pieces that trip the patterns: negations and clause words (triage), apostrophes and punctuation between
 # words (gaps), one endless word, digits (phone numbers, durations), "@" and dots (e-mail addresses).
 PIECES = (
-    "no-pus-", "no ", "not ", "can't ", "'", "' ", "!", "-", " ", "a", "aaaa ", "1", "1 ", "12 hours ",
-    "3 years' ", "@", "a.", "a@", "@a.", "swelling ", "and i ", "no trouble breathing, ", "temp 38 ",
-    "hives and ", "eye ", "(", "blurry vision but ", "botox filler ", "what about ",
+    "no-pus-",
+    "no ",
+    "not ",
+    "can't ",
+    "'",
+    "' ",
+    "!",
+    "-",
+    " ",
+    "a",
+    "aaaa ",
+    "1",
+    "1 ",
+    "12 hours ",
+    "3 years' ",
+    "@",
+    "a.",
+    "a@",
+    "@a.",
+    "swelling ",
+    "and i ",
+    "no trouble breathing, ",
+    "temp 38 ",
+    "hives and ",
+    "eye ",
+    "(",
+    "blurry vision but ",
+    "botox filler ",
+    "what about ",
 )
 
 
@@ -61,8 +87,13 @@ def _targets() -> dict:
         from actions.conversation import is_cancel
         from actions.handoff import valid_contact, valid_name
 
-        targets.update({"handoff.valid_contact": valid_contact, "handoff.valid_name": valid_name,
-                        "conversation.is_cancel": is_cancel})
+        targets.update(
+            {
+                "handoff.valid_contact": valid_contact,
+                "handoff.valid_name": valid_name,
+                "conversation.is_cancel": is_cancel,
+            }
+        )
     except ImportError:
         pass
     return targets

@@ -166,8 +166,11 @@ def run_worker(*args: str) -> dict:
 
 def bench_search(sizes: list[int], kinds: list[str], folder: Path) -> list[dict]:
     rows = []
-    print(f"{'size':>9} {'type':<5} {'build s':>8} {'disk MB':>8} {'build RSS':>10} {'search RSS':>10} "
-          f"{'index MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'recall@10':>9}", flush=True)
+    print(
+        f"{'size':>9} {'type':<5} {'build s':>8} {'disk MB':>8} {'build RSS':>10} {'search RSS':>10} "
+        f"{'index MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'recall@10':>9}",
+        flush=True,
+    )
     for size in sizes:
         run_worker("truth", str(size), str(folder))
         for kind in kinds:
@@ -177,9 +180,12 @@ def bench_search(sizes: list[int], kinds: list[str], folder: Path) -> list[dict]
             row = {"size": size, "type": kind, **run_worker("build", str(size), kind, str(folder))}
             row.update(run_worker("search", str(size), kind, str(folder)))
             rows.append(row)
-            print(f"{size:>9} {kind:<5} {row['build_s']:8.1f} {row['disk_mb']:8.0f} {row['build_rss_mb']:8.0f}MB "
-                  f"{row['search_rss_mb']:8.0f}MB {row['index_rss_mb']:8.0f} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
-                  f"{row['recall10']:9.4f}", flush=True)
+            print(
+                f"{size:>9} {kind:<5} {row['build_s']:8.1f} {row['disk_mb']:8.0f} {row['build_rss_mb']:8.0f}MB "
+                f"{row['search_rss_mb']:8.0f}MB {row['index_rss_mb']:8.0f} {row['p50_ms']:7.3f} {row['p95_ms']:7.3f} "
+                f"{row['recall10']:9.4f}",
+                flush=True,
+            )
             (folder / f"{size}-{kind}.faiss").unlink()
     return rows
 
@@ -235,9 +241,13 @@ def bench_incremental(count: int = 10_000) -> dict:
     corpus_dir, index_dir = work / "answers", work / "index"
     corpus_dir.mkdir()
     for i in range(count):
-        thread = {"id": f"thread-{i}", "question": f"Synthetic question number {i} about aftercare?",
-                  "treatments": ["general"], "status": "published",
-                  "answers": [{"author": {"name": f"Dr. Example {i % 97}"}, "body": f"Synthetic answer {i}."}]}
+        thread = {
+            "id": f"thread-{i}",
+            "question": f"Synthetic question number {i} about aftercare?",
+            "treatments": ["general"],
+            "status": "published",
+            "answers": [{"author": {"name": f"Dr. Example {i % 97}"}, "body": f"Synthetic answer {i}."}],
+        }
         (corpus_dir / f"thread-{i}.yml").write_text(yaml.safe_dump(thread), encoding="utf-8")
     result = {}
     for step in ("first build", "edit 1 thread"):
@@ -249,10 +259,18 @@ def bench_incremental(count: int = 10_000) -> dict:
         corpus = load_corpus(corpus_dir)
         index = build_index(corpus, embedder, "question+answers", cache_dir=index_dir / "embeddings")
         save_index(index, index_dir)
-        result[step] = {"embedded": embedder.texts, "reused": index.stats.reused, "removed": index.stats.removed,
-                        "seconds": time.perf_counter() - started, "type": index.meta.index_type}
-        print(f"  {step:<14} {count} threads: {embedder.texts} embedded, {index.stats.reused} reused, "
-              f"{index.stats.removed} removed, {result[step]['seconds']:.1f}s (load + embed + index + save)", flush=True)
+        result[step] = {
+            "embedded": embedder.texts,
+            "reused": index.stats.reused,
+            "removed": index.stats.removed,
+            "seconds": time.perf_counter() - started,
+            "type": index.meta.index_type,
+        }
+        print(
+            f"  {step:<14} {count} threads: {embedder.texts} embedded, {index.stats.reused} reused, "
+            f"{index.stats.removed} removed, {result[step]['seconds']:.1f}s (load + embed + index + save)",
+            flush=True,
+        )
     shutil.rmtree(work)
     return result
 
@@ -277,8 +295,11 @@ def main() -> None:
     kinds = [k for k in args.types.split(",") if k]
     folder = Path(tempfile.mkdtemp(prefix="bench-large-"))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"Search step, dimension {DIM}, {QUERIES} queries, one per call; machine: {os.cpu_count()} cores, "
-          f"load average {load} (shared machine: figures vary with it)\n", flush=True)
+    print(
+        f"Search step, dimension {DIM}, {QUERIES} queries, one per call; machine: {os.cpu_count()} cores, "
+        f"load average {load} (shared machine: figures vary with it)\n",
+        flush=True,
+    )
     results: dict = {"load_average_at_start": os.getloadavg(), "search": bench_search(sizes, kinds, folder)}
     shutil.rmtree(folder, ignore_errors=True)
     if not args.skip_embed:
@@ -286,8 +307,11 @@ def main() -> None:
         results["incremental"] = bench_incremental()
         emb = {**bench_embedding(), "load_average": os.getloadavg()}
         results["embedding"] = emb
-        print(f"\nEmbedding throughput (real model, {emb['texts']} thread texts, batch 32): {emb['texts_per_s']:.0f} "
-              f"texts/s; one query: p50 {emb['query_p50_ms']:.1f} ms (load average {emb['load_average'][0]:.1f})", flush=True)
+        print(
+            f"\nEmbedding throughput (real model, {emb['texts']} thread texts, batch 32): {emb['texts_per_s']:.0f} "
+            f"texts/s; one query: p50 {emb['query_p50_ms']:.1f} ms (load average {emb['load_average'][0]:.1f})",
+            flush=True,
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

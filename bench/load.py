@@ -88,7 +88,7 @@ class Step:
 
     @property
     def held(self) -> bool:
-        return self.error_count == 0 and self.p(.95) <= P95_LIMIT_MS
+        return self.error_count == 0 and self.p(0.95) <= P95_LIMIT_MS
 
 
 def next_rate(steps: dict[float, Step]) -> float | None:
@@ -169,8 +169,9 @@ class Unavailable(Exception):
 
 
 def run_system(workdir: Path):
-    stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=workdir,
-                  env=dict(SERVER_ENV))
+    stack = Stack(
+        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=workdir, env=dict(SERVER_ENV)
+    )
     return stack, lambda: stack.rasa_url, lambda: stack.servers
 
 
@@ -186,8 +187,7 @@ def cluster_system(workdir: Path):
         raise Unavailable(f"scripts/cluster.py not importable: {exc}") from exc
     if missing := missing_programs():
         raise Unavailable(f"{', '.join(missing)} not installed")
-    cluster = Cluster(Ports.free(2, 2), workdir=workdir, database_prefix="aftercare_benchload",
-                      env=dict(SERVER_ENV))
+    cluster = Cluster(Ports.free(2, 2), workdir=workdir, database_prefix="aftercare_benchload", env=dict(SERVER_ENV))
     return cluster, lambda: cluster.public_url, lambda: cluster.servers
 
 
@@ -217,8 +217,11 @@ def measure(name: str, args, texts: list[str], workdir: Path) -> Result:
     try:
         url = url_of() + "/webhooks/rest/webhook"
         asyncio.run(offer(url, schedule(5, args.warmup, args.gap, tag=f"warm-{name}-"), texts, 5, args.timeout))
-        print(f"{'rate/s':>6} {'sent':>5} {'ok':>5} {'errors':>6} {'served/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-              f"{'p99 ms':>8}  held", flush=True)
+        print(
+            f"{'rate/s':>6} {'sent':>5} {'ok':>5} {'errors':>6} {'served/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8}  held",
+            flush=True,
+        )
         while (rate := next_rate(result.steps)) is not None:
             sends = schedule(rate, args.seconds, args.gap, tag=f"{name}-{rate}-")
             step = asyncio.run(offer(url, sends, texts, rate, args.timeout))
@@ -227,9 +230,12 @@ def measure(name: str, args, texts: list[str], workdir: Path) -> Result:
             time.sleep(2)  # let the last replies' work (tracker writes) finish before the next step
         result.rss_mb = peak_rss_mb(servers_of())
         print(f"max rate with p95 <= {P95_LIMIT_MS:.0f} ms: {max_rate(result.steps):g}/s", flush=True)
-        print("peak RSS: " + ", ".join(f"{k} {v:.0f} MB" if v is not None else f"{k} exited"
-                                       for k, v in result.rss_mb.items())
-              + f"; total {sum(v for v in result.rss_mb.values() if v):.0f} MB", flush=True)
+        print(
+            "peak RSS: "
+            + ", ".join(f"{k} {v:.0f} MB" if v is not None else f"{k} exited" for k, v in result.rss_mb.items())
+            + f"; total {sum(v for v in result.rss_mb.values() if v):.0f} MB",
+            flush=True,
+        )
     finally:
         system.stop()
         if cleanup:
@@ -243,9 +249,11 @@ def fmt_ms(value: float) -> str:
 
 def step_line(step: Step, sent: int) -> str:
     errors = ", ".join(f"{k} {v}" for k, v in sorted(step.errors.items()))
-    return (f"{step.rate:>6g} {sent:>5} {len(step.latencies_ms):>5} {step.error_count:>6} "
-            f"{len(step.latencies_ms) / max(step.seconds, 1e-9):>8.1f} {fmt_ms(step.p(.5))} {fmt_ms(step.p(.95))} "
-            f"{fmt_ms(step.p(.99))}  {'yes' if step.held else 'no'}" + (f"  ({errors})" if errors else ""))
+    return (
+        f"{step.rate:>6g} {sent:>5} {len(step.latencies_ms):>5} {step.error_count:>6} "
+        f"{len(step.latencies_ms) / max(step.seconds, 1e-9):>8.1f} {fmt_ms(step.p(0.5))} {fmt_ms(step.p(0.95))} "
+        f"{fmt_ms(step.p(0.99))}  {'yes' if step.held else 'no'}" + (f"  ({errors})" if errors else "")
+    )
 
 
 def ratio(a: float, b: float) -> str:
@@ -258,7 +266,7 @@ def summary_line(result: Result, bare: Result) -> str:
         return f"{result.name}: not measured ({result.unavailable or 'no steps'})"
     if bare.unavailable or not bare.steps:
         return f"{result.name}: no ratios (bare rasa not measured)"
-    p95 = ratio(result.steps[10].p(.95), bare.steps[10].p(.95)) if 10 in result.steps and 10 in bare.steps else "n/a"
+    p95 = ratio(result.steps[10].p(0.95), bare.steps[10].p(0.95)) if 10 in result.steps and 10 in bare.steps else "n/a"
     return f"vs bare rasa: {result.name} max-rate ratio {ratio(max_rate(result.steps), max_rate(bare.steps))}, p95@10 ratio {p95}"
 
 
@@ -274,8 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := [n for n in names if n not in SYSTEMS]:
         parser.error(f"unknown system(s) {', '.join(unknown)}; known: {', '.join(SYSTEMS)}")
     texts = questions()
-    print(f"Open-loop load, {args.seconds:g} s per step, 3-turn conversations, one message per sender every "
-          f"{args.gap:g} s, timeout {args.timeout:g} s; systems one after another", flush=True)
+    print(
+        f"Open-loop load, {args.seconds:g} s per step, 3-turn conversations, one message per sender every "
+        f"{args.gap:g} s, timeout {args.timeout:g} s; systems one after another",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         results = {n: measure(n, args, texts, Path(tmp)) for n in names}
     bare = results.get("bare", Result("bare", unavailable="not in --systems"))

@@ -1,13 +1,13 @@
 """`make bench`: latency and start-up figures. Prints numbers; asserts nothing (targets in the README).
 
-    retrieval   the decision path in-process (triage, embed, search, compose), one message at a time
-    rest c=1    a message through Rasa's REST channel and the action server, one sender at a time
-    rest c=10   ten senders at once
-    encodes     model calls per message with and without the recent-vectors cache, message by message
-                alternately in one run (the cache is emptied before each message: only sharing within it counts)
-    start-up    action server from launch until /health answers (model and index loaded); Rasa from launch
-                until it answers, with the project's connectors (DIET's weights built eagerly,
-                channels/model_load.py) and with Rasa's own REST channel alone (its traced build), alternately
+retrieval   the decision path in-process (triage, embed, search, compose), one message at a time
+rest c=1    a message through Rasa's REST channel and the action server, one sender at a time
+rest c=10   ten senders at once
+encodes     model calls per message with and without the recent-vectors cache, message by message
+            alternately in one run (the cache is emptied before each message: only sharing within it counts)
+start-up    action server from launch until /health answers (model and index loaded); Rasa from launch
+            until it answers, with the project's connectors (DIET's weights built eagerly,
+            channels/model_load.py) and with Rasa's own REST channel alone (its traced build), alternately
 """
 
 from __future__ import annotations
@@ -120,7 +120,9 @@ def bench_startup(env: dict[str, str]) -> None:
         )
         times.append(seconds_to_healthy(server))
         server.stop()
-    print(f"{'action server start-up':<22} n={len(times):<5} median={statistics.median(times):6.1f} s  (model + index load)")
+    print(
+        f"{'action server start-up':<22} n={len(times):<5} median={statistics.median(times):6.1f} s  (model + index load)"
+    )
 
 
 def bench_rasa_startup(runs: int = 2) -> None:
@@ -147,7 +149,9 @@ def main() -> None:
     bench_encodes(texts)
     bench_startup({"PYTHONUNBUFFERED": "1"})
     bench_rasa_startup()
-    stack = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=Path(tempfile.mkdtemp()))
+    stack = Stack(
+        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=Path(tempfile.mkdtemp())
+    )
     stack.start(timeout=300)
     try:
         bench_rest(stack, texts)

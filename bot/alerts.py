@@ -89,4 +89,5 @@ def slow_down_reply(text: str, contact: Contact) -> Reply:
     """The reply to a patient over a rate limit: red-flag advice if `text` holds one, else "wait a minute"."""
     return urgent_reply(text, contact) or Reply.say(
         "You're sending messages faster than I can answer them. Please wait a minute, then send your "
-        f"question again. If this is an emergency, call {contact.emergency_number} now.")
+        f"question again. If this is an emergency, call {contact.emergency_number} now."
+    )

@@ -48,13 +48,17 @@ _HAS_WORD = re.compile(r"[^\W_]{2,}")
 
 # Terms that name two different treatments; the assistant asks which one before answering (brief, section 3).
 AMBIGUOUS_TERMS: dict[str, tuple[Meaning, ...]] = {
-    "bbl": (Meaning("ipl", "BroadBand Light (IPL photofacial)"), Meaning("surgery_general", "Brazilian butt lift (surgery)")),
+    "bbl": (
+        Meaning("ipl", "BroadBand Light (IPL photofacial)"),
+        Meaning("surgery_general", "Brazilian butt lift (surgery)"),
+    ),
 }
 _AMBIGUOUS = re.compile(r"(?<!\w)(" + "|".join(AMBIGUOUS_TERMS) + r")s?(?!\w)", re.IGNORECASE)
 # A short elliptical follow-up ("what about alcohol?", "and the gym?") leans on the previous turn.
 _FOLLOW_UP = re.compile(
     r"^(?:and|also|plus|so|ok(?:ay)?,? and|what about|how about|what of|same (?:for|with)|and what about|"
-    r"then what about|and if|what if)\b", re.IGNORECASE,
+    r"then what about|and if|what if)\b",
+    re.IGNORECASE,
 )
 _WORDS = re.compile(r"[a-z']+")
 _FILLER_WORDS = frozenset(
@@ -74,7 +78,7 @@ def encode_parts(corpus: Corpus, embedder: Embedder, settings: Settings) -> Thre
     return ThreadParts(
         ids=tuple(t.id for t in threads),
         question=vectors[: len(questions)],
-        answers=vectors[len(questions):],
+        answers=vectors[len(questions) :],
         owner=np.array(owner, dtype=np.int64),
     )
 
@@ -266,7 +270,9 @@ class Assistant:
         m = _AMBIGUOUS.search(message)
         return m.group(1).lower() if m else None
 
-    def red_flag(self, message: str, treatment: str | None = None, now: dt.datetime | None = None) -> triage.Alert | None:
+    def red_flag(
+        self, message: str, treatment: str | None = None, now: dt.datetime | None = None
+    ) -> triage.Alert | None:
         """The red flag in a message (the rules, the time since treatment it states, the semantic layer), or None."""
         message = self.bounded(message)
         elapsed = timing.elapsed(message, now or dt.datetime.now())
@@ -274,7 +280,11 @@ class Assistant:
 
     def alert_reply(self, alert: triage.Alert) -> Reply:
         """What the patient is told about a red flag: the urgent reply, or the check note (`clinic_soon`)."""
-        return compose_alert(alert, self.contact) if triage.is_urgent(alert) else Reply.say(check_note(alert, self.contact))
+        return (
+            compose_alert(alert, self.contact)
+            if triage.is_urgent(alert)
+            else Reply.say(check_note(alert, self.contact))
+        )
 
     def reply_from(self, thread: Thread, alert: triage.Alert | None = None) -> Reply:
         """The answer from `thread`, led by the check note when the message had a `clinic_soon` flag."""
@@ -335,7 +345,8 @@ class Assistant:
             thread = self.corpus.get(thread_id)
             found = self._frames[thread_id] = (
                 frame.parse_thread(thread.question, thread.phrasings, tuple(a.body for a in thread.answers))
-                if thread else frame.Frame()
+                if thread
+                else frame.Frame()
             )
         return found
 
@@ -349,8 +360,10 @@ class Assistant:
         if not _HAS_WORD.search(message):
             return Outcome("fallback", compose_prompt(self.contact), [], None, treatment)
         asked = frame.parse(message)
-        if asked.uncovered and (frame.procedure_alias(message) or (
-                treatment is not None and treatment not in frame.ADJACENT.get(asked.uncovered, ()))):
+        if asked.uncovered and (
+            frame.procedure_alias(message)
+            or (treatment is not None and treatment not in frame.ADJACENT.get(asked.uncovered, ()))
+        ):
             # A covered treatment is named as well ("a hydrafacial after my Botox"): what is asked is about it.
             asked = replace(asked, uncovered=None)
         ranked = self.answering(self.candidates(message, treatment), asked)
@@ -360,7 +373,9 @@ class Assistant:
             reply = compose_answer(thread, self.contact, self.settings.max_quotes)
             return Outcome("answer", reply, ranked, thread.id, treatment)
         if decision == "clarify":
-            return Outcome("clarify", compose_clarify([c.thread for c in chosen], self.contact), ranked, None, treatment)
+            return Outcome(
+                "clarify", compose_clarify([c.thread for c in chosen], self.contact), ranked, None, treatment
+            )
         topic = next(iter(sorted(topics(message))), None)
         about = frame.describe(asked, label(treatment) if treatment else None, topic)
         return Outcome("fallback", compose_fallback(self.contact, about), ranked, None, treatment)

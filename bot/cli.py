@@ -71,8 +71,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     took = time.perf_counter() - started
     stats = index.stats
     assert stats is not None  # build_index() always sets them
-    print(f"Indexed {index.faiss_index.ntotal} threads ({kind}) with {settings.model} in {took:.1f}s: "
-          f"{stats.embedded} embedded, {stats.reused} reused, {stats.removed} removed -> {settings.index_dir}")
+    print(
+        f"Indexed {index.faiss_index.ntotal} threads ({kind}) with {settings.model} in {took:.1f}s: "
+        f"{stats.embedded} embedded, {stats.reused} reused, {stats.removed} removed -> {settings.index_dir}"
+    )
     return 0
 
 
@@ -165,8 +167,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"error: {len(plan.conflicts)} id conflict(s); nothing written", file=sys.stderr)
         return 2
     if args.dry_run:
-        print(f"Dry run: {len(plan.writes)} thread file(s) would be written to {settings.corpus_dir}; nothing written",
-              file=report)
+        print(
+            f"Dry run: {len(plan.writes)} thread file(s) would be written to {settings.corpus_dir}; nothing written",
+            file=report,
+        )
     elif not plan.writes:
         print(f"Nothing to write: {settings.corpus_dir} already holds everything imported", file=report)
     else:
@@ -247,11 +251,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     done, kept = ("Would delete" if args.dry_run else "Deleted"), report.store.open_tickets_kept
-    conversations = (f"{report.conversations.conversations} conversation(s) and {report.conversations.events} "
-                     "conversation event(s)" if report.conversations else "no conversations (no SQL tracker store)")
-    print(f"{done} what is older than {days} days (before {report.before:%Y-%m-%d %H:%M} UTC): {conversations}, "
-          f"{report.store.tickets} resolved ticket(s), {report.store.unanswered} unanswered question(s), "
-          f"{report.store.feedback} feedback answer(s)")
+    conversations = (
+        f"{report.conversations.conversations} conversation(s) and {report.conversations.events} conversation event(s)"
+        if report.conversations
+        else "no conversations (no SQL tracker store)"
+    )
+    print(
+        f"{done} what is older than {days} days (before {report.before:%Y-%m-%d %H:%M} UTC): {conversations}, "
+        f"{report.store.tickets} resolved ticket(s), {report.store.unanswered} unanswered question(s), "
+        f"{report.store.feedback} feedback answer(s)"
+    )
     if kept:
         print(f"Kept {kept} open ticket(s) older than that: resolve them in the console so they can be purged")
     return 0
@@ -269,19 +278,27 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the full decision as JSON")
     ask.set_defaults(func=cmd_ask)
     ev = sub.add_parser("eval", help="score the pipeline and baselines on a labelled set (default: the dev set)")
-    ev.add_argument("--set", metavar="PATH", help="folder with questions.yml, red_flags.yml, unanswerable.yml and "
-                    "clarify.yml (default: tests/devset)")
+    ev.add_argument(
+        "--set",
+        metavar="PATH",
+        help="folder with questions.yml, red_flags.yml, unanswerable.yml and clarify.yml (default: tests/devset)",
+    )
     ev.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    ev.add_argument("--reuse-vectors", action="store_true",
-                    help="encode each message once for every system (several times faster; p50 ms then "
-                    "leaves out the model for every system)")
+    ev.add_argument(
+        "--reuse-vectors",
+        action="store_true",
+        help="encode each message once for every system (several times faster; p50 ms then "
+        "leaves out the model for every system)",
+    )
     ev.set_defaults(func=cmd_eval)
     index = sub.add_parser("index", help="build the embedding index")
     index.add_argument("--force", action="store_true", help="rebuild even when up to date")
     index.set_defaults(func=cmd_index)
     sub.add_parser("validate", help="validate the answer corpus").set_defaults(func=cmd_validate)
     imp = sub.add_parser("import", help="import answers from files into the corpus (drafts unless the input says)")
-    imp.add_argument("paths", nargs="+", metavar="PATH", help="input files, or folders (each one's files of the format)")
+    imp.add_argument(
+        "paths", nargs="+", metavar="PATH", help="input files, or folders (each one's files of the format)"
+    )
     imp.add_argument("--format", required=True, choices=FORMATS, help="format of the files")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     imp.add_argument("--json", action="store_true", help="print the imported threads as JSON (report on stderr)")
@@ -292,20 +309,31 @@ def parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="create an account (password prompted)")
     add.add_argument("name", help="username: lowercase letters, digits, '.', '_' or '-'")
-    add.add_argument("--role", choices=("staff", "admin"), default="staff", help="admin may also review, publish "
-                     "and manage users (default: staff)")
+    add.add_argument(
+        "--role",
+        choices=("staff", "admin"),
+        default="staff",
+        help="admin may also review, publish and manage users (default: staff)",
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input (scripts)")
     passwd = user_sub.add_parser("passwd", help="set a new password for an account")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user_sub.add_parser("list", help="list accounts and roles")
     user.set_defaults(func=cmd_user)
-    purge = sub.add_parser("purge", help="delete conversations, resolved tickets, unanswered questions and feedback "
-                           "older than the retention period")
-    purge.add_argument("--older-than", type=int, metavar="DAYS", help="days to keep (default: "
-                       "AFTERCARE_RETENTION_DAYS, 90)")
-    purge.add_argument("--endpoints", default=str(PROJECT_ROOT / "endpoints.yml"), help="Rasa's endpoints file, "
-                       "whose tracker_store holds the conversations (default: endpoints.yml)")
+    purge = sub.add_parser(
+        "purge",
+        help="delete conversations, resolved tickets, unanswered questions and feedback "
+        "older than the retention period",
+    )
+    purge.add_argument(
+        "--older-than", type=int, metavar="DAYS", help="days to keep (default: AFTERCARE_RETENTION_DAYS, 90)"
+    )
+    purge.add_argument(
+        "--endpoints",
+        default=str(PROJECT_ROOT / "endpoints.yml"),
+        help="Rasa's endpoints file, whose tracker_store holds the conversations (default: endpoints.yml)",
+    )
     purge.add_argument("--dry-run", action="store_true", help="count what would be deleted; delete nothing")
     purge.set_defaults(func=cmd_purge)
     return p

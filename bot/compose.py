@@ -52,7 +52,7 @@ SEND_TO_CLINIC_TITLE, SEND_TO_CLINIC_PAYLOAD = "Send my question to the clinic",
 
 
 def feedback_buttons(thread_id: str) -> list[Button]:
-    """"Was this helpful?" buttons for an answer from `thread_id` (Rasa intent `feedback`)."""
+    """ "Was this helpful?" buttons for an answer from `thread_id` (Rasa intent `feedback`)."""
     return [
         Button(HELPFUL_TITLE, "/feedback" + json.dumps({"helpful": "yes", "feedback_thread": thread_id})),
         Button(NOT_HELPFUL_TITLE, "/feedback" + json.dumps({"helpful": "no", "feedback_thread": thread_id})),
@@ -143,9 +143,16 @@ def compose_answer(thread: Thread, contact: Contact, max_quotes: int = 4) -> Rep
         answer, answer_id = thread.answers[i], thread.answer_id(i)
         quotes.append(Quote(n, keys[i], answer_id))
         a = answer.author
-        citations.append(Citation(n, a.name, a.credentials, a.specialty, a.location, str(answer.url) if answer.url else None, answer_id))
+        citations.append(
+            Citation(
+                n, a.name, a.credentials, a.specialty, a.location, str(answer.url) if answer.url else None, answer_id
+            )
+        )
     blocks: list[Block] = [
-        MatchedQuestion(thread.question), Summary(summarise(frames)), Quotes(tuple(quotes)), Sources(tuple(citations))
+        MatchedQuestion(thread.question),
+        Summary(summarise(frames)),
+        Quotes(tuple(quotes)),
+        Sources(tuple(citations)),
     ]
     if thread.demo:
         blocks.append(DemoNote(DEMO_NOTICE))
@@ -179,8 +186,10 @@ def compose_clarify_term(term: str, meanings: tuple[Meaning, ...]) -> Reply:
 
 def _choice(intro: str, buttons: list[Button]) -> Reply:
     """A question, its numbered options (the buttons, where a channel shows them) and how to answer."""
-    hint = Hint("Tap one, or rephrase your question and name your treatment.",
-                "Please send your question again and name your treatment in it.")
+    hint = Hint(
+        "Tap one, or rephrase your question and name your treatment.",
+        "Please send your question again and name your treatment in it.",
+    )
     return Reply((Text(intro), Options(tuple(b.title for b in buttons)), hint), tuple(buttons))
 
 

@@ -36,8 +36,12 @@ class SettingsError(LoadError, ValueError):
 class Settings:
     """Runtime settings; see the README's configuration table for what each one means."""
 
-    corpus_dir: Path = field(default=PROJECT_ROOT / "data" / "answers", metadata={"doc": "Folder of thread YAML files."})
-    index_dir: Path = field(default=PROJECT_ROOT / "var" / "index", metadata={"doc": "Where the FAISS index and its metadata live."})
+    corpus_dir: Path = field(
+        default=PROJECT_ROOT / "data" / "answers", metadata={"doc": "Folder of thread YAML files."}
+    )
+    index_dir: Path = field(
+        default=PROJECT_ROOT / "var" / "index", metadata={"doc": "Where the FAISS index and its metadata live."}
+    )
     treatments_file: Path = field(
         default=PROJECT_ROOT / "data" / "nlu" / "treatments.yml",
         metadata={"doc": "Rasa NLU file whose synonyms map treatment words to canonical treatments."},
@@ -48,9 +52,14 @@ class Settings:
     )
     index_text: str = field(
         default="question+answers",
-        metadata={"choices": ("question", "question+answers"), "doc": "What each thread's vector embeds: `question` or `question+answers`."},
+        metadata={
+            "choices": ("question", "question+answers"),
+            "doc": "What each thread's vector embeds: `question` or `question+answers`.",
+        },
     )
-    top_k: int = field(default=10, metadata={"doc": "Candidates retrieved per message (enough to offer each treatment)."})
+    top_k: int = field(
+        default=10, metadata={"doc": "Candidates retrieved per message (enough to offer each treatment)."}
+    )
     treatment_boost: float = field(
         default=0.08, metadata={"doc": "Score added to threads about the treatment the patient named."}
     )
@@ -66,25 +75,36 @@ class Settings:
         default=0.15,
         metadata={"doc": "With no treatment named, candidates this close about other treatments make it ask which."},
     )
-    max_quotes: int = field(default=4, metadata={"doc": "Most clinician quotes in one reply (at least 2 when available)."})
+    max_quotes: int = field(
+        default=4, metadata={"doc": "Most clinician quotes in one reply (at least 2 when available)."}
+    )
     thread_scoring: str = field(
         default="parts",
-        metadata={"choices": ("parts", "whole"), "doc": "How a thread is scored: `parts` (question + best single answer) or `whole` (one vector per thread)."},
+        metadata={
+            "choices": ("parts", "whole"),
+            "doc": "How a thread is scored: `parts` (question + best single answer) or `whole` (one vector per thread).",
+        },
     )
     question_weight: float = field(
-        default=0.3, metadata={"doc": "With `parts` scoring: weight of the question similarity (the best answer gets the rest)."}
+        default=0.3,
+        metadata={"doc": "With `parts` scoring: weight of the question similarity (the best answer gets the rest)."},
     )
     shortlist: int = field(
         default=50, metadata={"doc": "With `parts` scoring: threads the whole-thread index shortlists for re-scoring."}
     )
     frame_check: str = field(
         default="on",
-        metadata={"choices": ("on", "off"), "doc": "`on`: a thread answers only a question of the same frame (phase, kind, covered procedure; "
-                  "bot/frame.py); `off`: nearness alone."},
+        metadata={
+            "choices": ("on", "off"),
+            "doc": "`on`: a thread answers only a question of the same frame (phase, kind, covered procedure; "
+            "bot/frame.py); `off`: nearness alone.",
+        },
     )
     topic_check: bool = field(
         default=False,
-        metadata={"doc": "Drop candidates that never mention an everyday topic the message asks about (flying, alcohol...)."},
+        metadata={
+            "doc": "Drop candidates that never mention an everyday topic the message asks about (flying, alcohol...)."
+        },
     )
     triage_exemplars: Path = field(
         default=PROJECT_ROOT / "data" / "triage" / "exemplars.yml",
@@ -96,19 +116,25 @@ class Settings:
     )
     semantic_margin: float = field(
         default=0.05,
-        metadata={"doc": "How much closer a clause must be to a red-flag exemplar than to any benign text or stored question."},
+        metadata={
+            "doc": "How much closer a clause must be to a red-flag exemplar than to any benign text or stored question."
+        },
     )
     clinic_name: str = field(default="the clinic", metadata={"doc": "Shown in replies."})
     clinic_phone: str = field(default="", metadata={"doc": "Clinic phone number shown in replies; empty to omit."})
     emergency_number: str = field(default="911", metadata={"doc": "Local emergency number (911, 999, 112, 000...)."})
     handoff_response_time: str = field(
         default="within one working day",
-        metadata={"doc": "When a patient who asked for a person can expect contact (completes \"They will contact you ...\")."},
+        metadata={
+            "doc": 'When a patient who asked for a person can expect contact (completes "They will contact you ...").'
+        },
     )
     max_message_chars: int = field(
         default=4000,
-        metadata={"doc": "Longest patient message any channel accepts (100-20000); a longer one never reaches NLU "
-                  "and the patient is asked for a shorter question."},
+        metadata={
+            "doc": "Longest patient message any channel accepts (100-20000); a longer one never reaches NLU "
+            "and the patient is asked for a shorter question."
+        },
     )
     max_request_bytes: int = field(
         default=262_144,
@@ -116,16 +142,27 @@ class Settings:
     )
     action_timeout: float = field(
         default=6.0,
-        metadata={"doc": "Seconds Rasa waits for the action server; then the patient is told the assistant has trouble "
-                  "(with the emergency number, or the red-flag advice when the triage rules find one)."},
+        metadata={
+            "doc": "Seconds Rasa waits for the action server; then the patient is told the assistant has trouble "
+            "(with the emergency number, or the red-flag advice when the triage rules find one)."
+        },
     )
     action_events: str = field(
         default="slim",
-        metadata={"choices": ("slim", "full"), "doc": "What Rasa sends the action server of each event: `slim` (the fields the actions read; "
-                  "channels/action_payload.py) or `full` (Rasa's own payload, larger with every turn)."},
+        metadata={
+            "choices": ("slim", "full"),
+            "doc": "What Rasa sends the action server of each event: `slim` (the fields the actions read; "
+            "channels/action_payload.py) or `full` (Rasa's own payload, larger with every turn).",
+        },
     )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
-    log_level: str = field(default="INFO", metadata={"choices": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "doc": "Level of the JSON-lines logs on stderr."})
+    log_level: str = field(
+        default="INFO",
+        metadata={
+            "choices": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+            "doc": "Level of the JSON-lines logs on stderr.",
+        },
+    )
     # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
     # not a finding that it is wrong, and withdrawing answers on a date would silently turn them into "no
     # answer on file" overnight. `bot validate` lists overdue threads so the clinic sees them; set false to
@@ -136,7 +173,10 @@ class Settings:
     )
     index_type: str = field(
         default="auto",
-        metadata={"choices": ("auto", "flat", "hnsw", "ivf"), "doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`."},
+        metadata={
+            "choices": ("auto", "flat", "hnsw", "ivf"),
+            "doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`.",
+        },
     )
     reload_token: str = field(
         default="",
@@ -148,67 +188,91 @@ class Settings:
     )
     action_server_url: str = field(
         default="http://127.0.0.1:5055",
-        metadata={"doc": "Action server(s), for the web app's calls to POST /reload: comma-separated to reach every "
-                  "replica."},
+        metadata={
+            "doc": "Action server(s), for the web app's calls to POST /reload: comma-separated to reach every replica."
+        },
     )
     database_url: str = field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}",
-        metadata={"doc": "Database of tickets, unanswered questions, feedback and console users (SQLAlchemy URL); "
-                  "`DATABASE_URL` overrides it."},
+        metadata={
+            "doc": "Database of tickets, unanswered questions, feedback and console users (SQLAlchemy URL); "
+            "`DATABASE_URL` overrides it."
+        },
     )
     desk_secret_file: Path = field(
         default=DEFAULT_DESK_SECRET_FILE,
-        metadata={"doc": "File holding the key (at least 32 bytes) that signs console session cookies; the default "
-                  "file is created on first use, a file set here must exist."},
+        metadata={
+            "doc": "File holding the key (at least 32 bytes) that signs console session cookies; the default "
+            "file is created on first use, a file set here must exist."
+        },
     )
     sender_secret_file: Path = field(
         default=DEFAULT_SENDER_SECRET_FILE,
-        metadata={"doc": "File holding the key (at least 32 bytes) that hashes phone numbers and platform ids into "
-                  "conversation ids and signs web session ids (Rasa process; every replica needs the same file). "
-                  "The default file is created on first use, a file set here must exist; a new key starts every "
-                  "conversation afresh."},
+        metadata={
+            "doc": "File holding the key (at least 32 bytes) that hashes phone numbers and platform ids into "
+            "conversation ids and signs web session ids (Rasa process; every replica needs the same file). "
+            "The default file is created on first use, a file set here must exist; a new key starts every "
+            "conversation afresh."
+        },
     )
     action_secret_file: Path = field(
         default=DEFAULT_ACTION_SECRET_FILE,
-        metadata={"doc": "File holding the key (at least 32 bytes) from which Rasa's token for the action server's "
-                  "/webhook is derived; Rasa and every action server need the same file (the default is created "
-                  "on first use, a file set here must exist). Calls without the token get 401."},
+        metadata={
+            "doc": "File holding the key (at least 32 bytes) from which Rasa's token for the action server's "
+            "/webhook is derived; Rasa and every action server need the same file (the default is created "
+            "on first use, a file set here must exist). Calls without the token get 401."
+        },
     )
     rest_token: str = field(
         default="",
-        metadata={"doc": "Bearer token the REST channel asks for when credentials say `require_token: true` (as "
-                  "credentials.production.yml does; empty there: REST refused); the web app's /api/chat sends it."},
+        metadata={
+            "doc": "Bearer token the REST channel asks for when credentials say `require_token: true` (as "
+            "credentials.production.yml does; empty there: REST refused); the web app's /api/chat sends it."
+        },
     )
     public_url: str = field(
         default="",
-        metadata={"doc": "The web app's address as people reach it (e.g. `https://aftercare.clinic.example`); "
-                  "`https` turns secure console cookies on."},
+        metadata={
+            "doc": "The web app's address as people reach it (e.g. `https://aftercare.clinic.example`); "
+            "`https` turns secure console cookies on."
+        },
     )
     secure_cookies: str = field(
         default="auto",
-        metadata={"choices": ("auto", "on", "off"), "doc": "`on`: console cookies travel over HTTPS only; `off`; `auto`: on when "
-                  "AFTERCARE_PUBLIC_URL is https."},
+        metadata={
+            "choices": ("auto", "on", "off"),
+            "doc": "`on`: console cookies travel over HTTPS only; `off`; `auto`: on when "
+            "AFTERCARE_PUBLIC_URL is https.",
+        },
     )
     trusted_proxies: str = field(
         default="",
-        metadata={"doc": "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For gives the "
-                  "client's address (sign-in limits); empty: none, the connecting address is the client."},
+        metadata={
+            "doc": "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For gives the "
+            "client's address (sign-in limits); empty: none, the connecting address is the client."
+        },
     )
     sender_messages_per_minute: int = field(
         default=20,
-        metadata={"doc": "Messages one conversation may send per minute on any patient channel; above it the patient "
-                  "is asked to wait a minute (an emergency still gets the emergency number)."},
+        metadata={
+            "doc": "Messages one conversation may send per minute on any patient channel; above it the patient "
+            "is asked to wait a minute (an emergency still gets the emergency number)."
+        },
     )
     address_messages_per_minute: int = field(
         default=60,
-        metadata={"doc": "Messages one client address may send per minute on the web channels (REST, socket.io); "
-                  "behind a proxy set AFTERCARE_TRUSTED_PROXIES."},
+        metadata={
+            "doc": "Messages one client address may send per minute on the web channels (REST, socket.io); "
+            "behind a proxy set AFTERCARE_TRUSTED_PROXIES."
+        },
     )
     allowed_origins: str = field(
         default="",
-        metadata={"doc": "Comma-separated origins (`https://clinic.example`) whose pages may call Rasa and the action "
-                  "server from a browser (CORS, socket.io); empty: the web app's own origin (AFTERCARE_PUBLIC_URL, "
-                  "else http://127.0.0.1:8000 and http://localhost:8000)."},
+        metadata={
+            "doc": "Comma-separated origins (`https://clinic.example`) whose pages may call Rasa and the action "
+            "server from a browser (CORS, socket.io); empty: the web app's own origin (AFTERCARE_PUBLIC_URL, "
+            "else http://127.0.0.1:8000 and http://localhost:8000)."
+        },
     )
     retention_days: int = field(
         default=90,
@@ -243,8 +307,9 @@ class Settings:
             if choices and (value.upper() if f.name == "log_level" else value) not in choices:
                 raise SettingsError(f"AFTERCARE_{f.name.upper()} must be {_one_of(choices)}, not {value!r}")
         if self.sender_messages_per_minute < 1 or self.address_messages_per_minute < 1:
-            raise SettingsError("AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be "
-                             "at least 1")
+            raise SettingsError(
+                "AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be at least 1"
+            )
         if self.retention_days < 1:
             raise SettingsError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
         try:
@@ -253,9 +318,13 @@ class Settings:
             raise SettingsError(f"AFTERCARE_TRUSTED_PROXIES: {exc}") from None
         for name in ("rest_token", "reload_token"):
             if PLACEHOLDER in getattr(self, name):
-                raise SettingsError(f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token")
+                raise SettingsError(
+                    f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token"
+                )
         if not 1.0 <= self.action_timeout <= 120.0:
-            raise SettingsError(f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}")
+            raise SettingsError(
+                f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}"
+            )
         # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.
         if self.max_request_bytes < 6 * self.max_message_chars + 4096:
             raise SettingsError(
@@ -317,18 +386,53 @@ def _parse_bool(name: str, raw: str) -> bool:
 
 # The settings by what they are about, in the order `bot config` and the README list them.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "Corpus and index": ("corpus_dir", "index_dir", "treatments_file", "model", "index_text", "index_type",
-                         "serve_overdue", "reload_token", "reload_watch", "action_server_url"),
-    "Retrieval and answering": ("top_k", "treatment_boost", "answer_threshold", "clarify_margin",
-                                "treatment_margin", "max_quotes", "thread_scoring", "question_weight", "shortlist",
-                                "frame_check", "topic_check"),
+    "Corpus and index": (
+        "corpus_dir",
+        "index_dir",
+        "treatments_file",
+        "model",
+        "index_text",
+        "index_type",
+        "serve_overdue",
+        "reload_token",
+        "reload_watch",
+        "action_server_url",
+    ),
+    "Retrieval and answering": (
+        "top_k",
+        "treatment_boost",
+        "answer_threshold",
+        "clarify_margin",
+        "treatment_margin",
+        "max_quotes",
+        "thread_scoring",
+        "question_weight",
+        "shortlist",
+        "frame_check",
+        "topic_check",
+    ),
     "Triage": ("triage_exemplars", "semantic_threshold", "semantic_margin"),
     "Clinic": ("clinic_name", "clinic_phone", "emergency_number", "handoff_response_time"),
-    "Limits and the Rasa server": ("max_message_chars", "max_request_bytes", "action_timeout", "action_events",
-                                   "rasa_url", "sender_messages_per_minute", "address_messages_per_minute"),
+    "Limits and the Rasa server": (
+        "max_message_chars",
+        "max_request_bytes",
+        "action_timeout",
+        "action_events",
+        "rasa_url",
+        "sender_messages_per_minute",
+        "address_messages_per_minute",
+    ),
     "Storage and retention": ("database_url", "retention_days"),
-    "Security": ("desk_secret_file", "sender_secret_file", "action_secret_file", "rest_token", "public_url",
-                 "secure_cookies", "trusted_proxies", "allowed_origins"),
+    "Security": (
+        "desk_secret_file",
+        "sender_secret_file",
+        "action_secret_file",
+        "rest_token",
+        "public_url",
+        "secure_cookies",
+        "trusted_proxies",
+        "allowed_origins",
+    ),
     "Console and logs": ("desk_group_similarity", "log_level"),
 }
 

@@ -198,8 +198,11 @@ def plan_import(
                 state[target], outcome = _merge(current, incoming, item)
             elif current is None or (replace and target not in created):
                 if item.id and by_question.get(key, target) != target:
-                    warnings.append(Problem(item.file, item.place, "question",
-                                            f"the same question is also thread '{by_question[key]}'"))
+                    warnings.append(
+                        Problem(
+                            item.file, item.place, "question", f"the same question is also thread '{by_question[key]}'"
+                        )
+                    )
                 answers, added, _, skipped = merge_answers((), incoming.answers)
                 state[target] = incoming.model_copy(update={"answers": answers})
                 if current is not None:
@@ -209,12 +212,26 @@ def plan_import(
                 created[target] = item
             elif target in created:
                 other = created[target]
-                rejected.append(Problem(item.file, item.place, "id", f"'{target}' is already taken in this import "
-                                        f"by a different question ({other.file}: {other.place})"))
+                rejected.append(
+                    Problem(
+                        item.file,
+                        item.place,
+                        "id",
+                        f"'{target}' is already taken in this import "
+                        f"by a different question ({other.file}: {other.place})",
+                    )
+                )
                 continue
             else:
-                conflicts.append(Problem(item.file, item.place, "id", f"'{target}' is already in the corpus for a "
-                                         f"different question (\"{current.question}\"); use --replace to replace it"))
+                conflicts.append(
+                    Problem(
+                        item.file,
+                        item.place,
+                        "id",
+                        f"'{target}' is already in the corpus for a "
+                        f'different question ("{current.question}"); use --replace to replace it',
+                    )
+                )
                 continue
             by_question.setdefault(key, target)
             imported.append(incoming)
@@ -246,8 +263,21 @@ _Dumper.add_representer(str, _represent_str)
 # The field order of the hand-written thread files. Fields not named here (one the schema gains later) follow in
 # schema order: the writer renders every field the loader reads, so a file it writes always reads back the same.
 _ORDER: dict[type[BaseModel], tuple[str, ...]] = {
-    Thread: ("id", "question", "body", "treatments", "tags", "status", "source", "demo",
-             "reviewed_by", "reviewed_at", "review_due", "answers", "phrasings"),
+    Thread: (
+        "id",
+        "question",
+        "body",
+        "treatments",
+        "tags",
+        "status",
+        "source",
+        "demo",
+        "reviewed_by",
+        "reviewed_at",
+        "review_due",
+        "answers",
+        "phrasings",
+    ),
     Answer: ("author", "title", "body", "rating", "date", "url"),
 }
 # Written even at their default, so a reader of the file sees at once whether patients get the thread.
@@ -284,8 +314,9 @@ def _plain(value: object) -> object:
 def render_thread(thread: Thread) -> str:
     """A thread as its corpus YAML file, in the field order of the hand-written ones, with every field that is
     set (review fields and phrasings too): a file written here reads back as the same thread."""
-    return yaml.dump(_document(thread), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120,
-                     default_flow_style=None)
+    return yaml.dump(
+        _document(thread), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=None
+    )
 
 
 def _stage(target: Path, content: bytes, mode: int) -> Path:

@@ -15,4 +15,3 @@ class LoadError(Exception):
         # YAML parsers and model loaders write their messages over several lines; a log line or a CLI
         # error must stay one line.
         return " ".join(super().__str__().split())
-

@@ -60,7 +60,9 @@ ADJACENT: dict[str, frozenset[str]] = {
     "revision rhinoplasty": frozenset({"rhinoplasty"}), "buccal fat removal": frozenset({"surgery_general", "filler"}),
     "Emsculpt": frozenset({"coolsculpting"}), "sinus lift": frozenset({"rhinoplasty", "surgery_general"}),
 }  # fmt: skip
-_UNCOVERED = {name: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE) for name, words in UNCOVERED_PROCEDURES.items()}
+_UNCOVERED = {
+    name: re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE) for name, words in UNCOVERED_PROCEDURES.items()
+}
 # Names patients use for a covered treatment that another treatment's word would claim ("liquid facelift"
 # is filler, not a facelift).
 ALIASES: dict[str, tuple[str, str]] = {

@@ -19,8 +19,12 @@ def file_lines(files: list[ParsedFile], plan: ImportPlan) -> list[str]:
     dropped = {parsed.file: parsed.dropped for parsed in files}
     for file in dict.fromkeys(parsed.file for parsed in files):
         outcomes = [o for o in plan.outcomes if o.file == file]
-        kinds = (("conflict", plan.conflicts), ("rejected", plan.rejected), ("warning", plan.warnings),
-                 ("dropped", dropped[file]))
+        kinds = (
+            ("conflict", plan.conflicts),
+            ("rejected", plan.rejected),
+            ("warning", plan.warnings),
+            ("dropped", dropped[file]),
+        )
         problems = [(kind, p) for kind, group in kinds for p in group if p.file == file]
         threads = Counter(o.action for o in outcomes)
         answers = {k: sum(getattr(o, f"answers_{k}") for o in outcomes) for k in ("added", "updated", "skipped")}
@@ -31,9 +35,15 @@ def file_lines(files: list[ParsedFile], plan: ImportPlan) -> list[str]:
             f"{answers['skipped']} skipped as identical; {rejected} record(s) rejected"
         )
         for o in outcomes:
-            counts = [f"{n} {what}" for n, what in
-                      ((o.answers_added, "added"), (o.answers_updated, "updated"), (o.answers_skipped, "skipped"))
-                      if n]
+            counts = [
+                f"{n} {what}"
+                for n, what in (
+                    (o.answers_added, "added"),
+                    (o.answers_updated, "updated"),
+                    (o.answers_skipped, "skipped"),
+                )
+                if n
+            ]
             parts = [f"answers {', '.join(counts)}"] if counts else []
             parts += [f"set {', '.join(o.fields)}"] if o.fields else []
             lines.append(f"  {o.action:<9} {o.thread_id} ({'; '.join(parts) or 'no change'})")
@@ -59,16 +69,23 @@ def summary_lines(files: list[ParsedFile], plan: ImportPlan, noun: str = "files"
     rows: list[tuple[str, int, list[str]]] = [
         (f"{noun} rejected", len(failed), _reasons(page_problems)),
         ("threads added", actions["added"], []),
-        ("threads merged", actions["changed"] + actions["unchanged"],
-         ["the same question as a thread already there or read from another page"] if actions["changed"]
-         + actions["unchanged"] else []),
+        (
+            "threads merged",
+            actions["changed"] + actions["unchanged"],
+            ["the same question as a thread already there or read from another page"]
+            if actions["changed"] + actions["unchanged"]
+            else [],
+        ),
         ("answers added", sum(o.answers_added for o in plan.outcomes), []),
         ("answers updated", sum(o.answers_updated for o in plan.outcomes), []),
         ("answers skipped", sum(o.answers_skipped for o in plan.outcomes), ["identical to one already there"]),
         ("answers rejected", len(answer_problems), _reasons(answer_problems)),
         ("warnings", len(plan.warnings), ["listed above"] if plan.warnings else []),
-        ("text left out", sum(dropped.values()), [", ".join(f"{kind} {n}" for kind, n in dropped.most_common())]
-         if dropped else []),
+        (
+            "text left out",
+            sum(dropped.values()),
+            [", ".join(f"{kind} {n}" for kind, n in dropped.most_common())] if dropped else [],
+        ),
     ]
     if actions["replaced"]:
         rows.insert(2, ("threads replaced", actions["replaced"], ["--replace"]))
@@ -97,16 +114,24 @@ def parse_report(files: list[ParsedFile], plan: ImportPlan) -> list[dict]:
         threads = []
         for thread in parsed.threads:
             outcome = outcomes.get(thread.place)
-            threads.append({"question": thread.question, "place": thread.place, "answers": len(thread.answers),
-                            "id": outcome.thread_id if outcome else None,
-                            "action": outcome.action if outcome else None})
-        result.append({
-            "file": parsed.file,
-            "threads": threads,
-            "rejected": _problems_json([p for p in plan.rejected if p.file == parsed.file]),
-            "warnings": _problems_json([p for p in plan.warnings if p.file == parsed.file]),
-            "dropped": _problems_json(parsed.dropped),
-        })
+            threads.append(
+                {
+                    "question": thread.question,
+                    "place": thread.place,
+                    "answers": len(thread.answers),
+                    "id": outcome.thread_id if outcome else None,
+                    "action": outcome.action if outcome else None,
+                }
+            )
+        result.append(
+            {
+                "file": parsed.file,
+                "threads": threads,
+                "rejected": _problems_json([p for p in plan.rejected if p.file == parsed.file]),
+                "warnings": _problems_json([p for p in plan.warnings if p.file == parsed.file]),
+                "dropped": _problems_json(parsed.dropped),
+            }
+        )
     return result
 
 

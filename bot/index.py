@@ -134,7 +134,10 @@ def empty_faiss_index(index_type: str, dimension: int, count: int) -> faiss.Inde
         # fp16 vectors: 1M x 384 in 0.77 GB instead of 1.5 GB, scores within ~1e-3 of float32.
         # faiss's generated stubs type the quantizer argument as a ScalarQuantizer; SWIG takes its QT_* int.
         index = faiss.IndexHNSWSQ(
-            dimension, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT  # type: ignore[arg-type]
+            dimension,
+            faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+            HNSW_M,
+            faiss.METRIC_INNER_PRODUCT,
         )
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         configure_search(index, index_type)
@@ -143,7 +146,11 @@ def empty_faiss_index(index_type: str, dimension: int, count: int) -> faiss.Inde
         quantizer = faiss.IndexFlatIP(dimension)
         ivf = faiss.IndexIVFScalarQuantizer(
             # 16-bit floats: 8-bit codes measured recall@10 0.978-0.982 on the benchmark, fp16 0.996.
-            quantizer, dimension, ivf_lists(count), faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+            quantizer,
+            dimension,
+            ivf_lists(count),
+            faiss.ScalarQuantizer.QT_fp16,
+            faiss.METRIC_INNER_PRODUCT,
         )
         ivf.cp.niter = 10  # enough for coarse lists; recall comes from nprobe
         configure_search(ivf, index_type)
@@ -251,8 +258,11 @@ def _fsync_dir(folder: Path) -> None:
 
 def _prune_versions(folder: Path, current: str) -> None:
     # Keep the newest few: a server may have read the previous meta.json and be opening its file now.
-    versions = sorted((p for p in (folder / VERSIONS_DIR).iterdir() if p.is_dir() and p.name != current),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
+    versions = sorted(
+        (p for p in (folder / VERSIONS_DIR).iterdir() if p.is_dir() and p.name != current),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for old in versions[KEEP_VERSIONS:]:
         shutil.rmtree(old, ignore_errors=True)
     legacy = folder / INDEX_FILE  # the format-1 layout kept the FAISS file beside meta.json
@@ -305,7 +315,9 @@ def load_index(folder: Path, corpus: Corpus, model_id: str, index_text: str) -> 
             if faiss_index.ntotal != len(meta.thread_ids) or faiss_index.d != meta.dimension:
                 reason = "the index file does not match its metadata"
     if reason:
-        raise StaleIndexError(f"Cannot use the index in {folder}: {reason}. Rebuild it with `bot index` (or `make index`).")
+        raise StaleIndexError(
+            f"Cannot use the index in {folder}: {reason}. Rebuild it with `bot index` (or `make index`)."
+        )
     assert meta is not None  # as above: no reason, so an index was read
     configure_search(faiss_index, meta.index_type)
     search_one_query_per_thread()
@@ -315,7 +327,13 @@ def load_index(folder: Path, corpus: Corpus, model_id: str, index_text: str) -> 
 def rebuild(corpus: Corpus, embedder: Embedder, settings: Settings, progress: bool = False) -> ThreadIndex:
     """Build and save the index of `corpus` as settings say (`bot index`, a console publish): vectors of
     unchanged threads come from the embedding cache, so only new or edited threads are embedded."""
-    index = build_index(corpus, embedder, settings.index_text, progress=progress, index_type=settings.index_type,
-                        cache_dir=Path(settings.index_dir) / CACHE_DIR)
+    index = build_index(
+        corpus,
+        embedder,
+        settings.index_text,
+        progress=progress,
+        index_type=settings.index_type,
+        cache_dir=Path(settings.index_dir) / CACHE_DIR,
+    )
     save_index(index, Path(settings.index_dir))
     return index

@@ -63,7 +63,11 @@ def decide(
     best = candidates[0].score
     eligible = [c for c in candidates if c.score >= thresholds.answer]
     if not treatment_known:
-        near = [c for c in eligible if best - c.score <= thresholds.treatment_margin and "general" not in c.thread.treatments]
+        near = [
+            c
+            for c in eligible
+            if best - c.score <= thresholds.treatment_margin and "general" not in c.thread.treatments
+        ]
         per_treatment = _one_per_treatment(near)
         if len(per_treatment) > 1:
             return "clarify", per_treatment[:3]
@@ -71,7 +75,6 @@ def decide(
     if len(close) > 1:
         return "clarify", close[:3]
     return "answer", [candidates[0]]
-
 
 
 def max_per_owner(similarities: np.ndarray, owners: np.ndarray | Sequence[int], n: int) -> np.ndarray:
@@ -128,7 +131,7 @@ TOPICS = {
     "dental": r"dentist|dental|teeth cleaning",
     "hair dye": r"dye|hair colou?r|colou?r my hair|highlights|bleach my hair",
     "exercise": r"gym|exercis\w*|work ?outs?|working out|running|jog\w*|pilates|spin class|crossfit|weights|"
-                r"sweat\w*|cardio|hiit|sports?",
+    r"sweat\w*|cardio|hiit|sports?",
     "sun": r"sun|sunny|sunshine|sunbath\w*|sunbeds?|tanning|beach",
     "sleeping": r"sleep\w*|slept|lie down|lying down|lay down|lie flat|lay flat|pillows?|nap",
 }
@@ -142,7 +145,9 @@ def topics(text: str) -> set[str]:
 
 def thread_topics(thread: Thread) -> set[str]:
     """The topics a thread's question, phrasings, tags or answers mention."""
-    text = " ".join([thread.question, *thread.phrasings, *thread.tags, thread.body or "", *(a.body for a in thread.answers)])
+    text = " ".join(
+        [thread.question, *thread.phrasings, *thread.tags, thread.body or "", *(a.body for a in thread.answers)]
+    )
     return topics(text)
 
 

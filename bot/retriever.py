@@ -75,7 +75,9 @@ class QuestionAndBestAnswer:
     def __call__(self, vector: np.ndarray, query: Query, k: int) -> Hits:
         shortlist = [i for i, _ in self.index.search(vector, max(self.shortlist, k))]
         if query.treatment is not None:
-            shortlist = [i for i in shortlist if (t := self.corpus.get(i)) and applies_to(t.treatments, query.treatment)]
+            shortlist = [
+                i for i in shortlist if (t := self.corpus.get(i)) and applies_to(t.treatments, query.treatment)
+            ]
         rows = np.array([self._row[i] for i in shortlist if i in self._row], dtype=np.int64)
         if not len(rows):
             return []
@@ -110,7 +112,7 @@ def topic_filter(always: bool, ambiguous: re.Pattern[str]) -> Filter:
 
 
 def implied_family(ranked: list[Candidate], query: Query) -> list[Candidate]:
-    """"After my injections" rules out surgery threads, though it names no treatment."""
+    """ "After my injections" rules out surgery threads, though it names no treatment."""
     implied = family(query.message) if query.treatment is None else None
     if not implied:
         return ranked

@@ -54,7 +54,9 @@ def review_warnings(threads: Iterable[Thread], today: dt.date, serve_overdue: bo
             effect = "still served (serve_overdue is on)"
         else:
             effect = "not served (serve_overdue is off)"
-        warnings.append(ReviewWarning(thread.id, "overdue", f"review was due {thread.review_due.isoformat()}; {effect}"))
+        warnings.append(
+            ReviewWarning(thread.id, "overdue", f"review was due {thread.review_due.isoformat()}; {effect}")
+        )
     for thread, i in authorless_answers(threads):
         warnings.append(ReviewWarning(thread.id, "no_author", f"answers.{i}: answer {i + 1} has no author name"))
     return warnings

@@ -85,12 +85,15 @@ class Runtime:
                 log.warning("reload refused", extra={"reason": str(exc)[:300]})
                 raise
             self.replace(new)
-            log.info("reloaded", extra={
-                "threads": len(new.corpus.threads),
-                "previous_threads": len(old.corpus.threads) if old else None,
-                "index_type": new.index.meta.index_type,
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-            })
+            log.info(
+                "reloaded",
+                extra={
+                    "threads": len(new.corpus.threads),
+                    "previous_threads": len(old.corpus.threads) if old else None,
+                    "index_type": new.index.meta.index_type,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
             return new, old
 
     def newest(self) -> Assistant:

@@ -41,8 +41,13 @@ def _new_key_hint(path: Path) -> str:
     return f"python -c 'import secrets; print(secrets.token_hex(32))' > {path} && chmod 600 {path}"
 
 
-def load_secret(path: Path, create: bool = True, what: str = "The console's secret file",
-                setting: str = "AFTERCARE_DESK_SECRET_FILE", purpose: str = "signs cookies") -> bytes:
+def load_secret(
+    path: Path,
+    create: bool = True,
+    what: str = "The console's secret file",
+    setting: str = "AFTERCARE_DESK_SECRET_FILE",
+    purpose: str = "signs cookies",
+) -> bytes:
     """The key read from `path`; created (random, owner-only) only when missing and `create`.
 
     A file that exists but holds fewer than 32 bytes is refused, never used: an empty or short key lets
@@ -57,8 +62,9 @@ def load_secret(path: Path, create: bool = True, what: str = "The console's secr
         try:
             _create_secret(path)
         except OSError as exc:
-            raise SecretError(f"{what} {path} could not be created ({exc.strerror}); create it yourself: "
-                              f"{_new_key_hint(path)}") from None
+            raise SecretError(
+                f"{what} {path} could not be created ({exc.strerror}); create it yourself: {_new_key_hint(path)}"
+            ) from None
     try:
         key = path.read_bytes().strip()
     except OSError as exc:
@@ -92,6 +98,11 @@ ACTION_WEBHOOK = "action-webhook"
 
 def action_webhook_token(path: Path, default: Path) -> str:
     """The token Rasa sends the action server, from the key file both read (`default` is made when missing)."""
-    key = load_secret(path, create=Path(path) == default, what="The action-server key file",
-                      setting="AFTERCARE_ACTION_SECRET_FILE", purpose="derives Rasa's token for the action server")
+    key = load_secret(
+        path,
+        create=Path(path) == default,
+        what="The action-server key file",
+        setting="AFTERCARE_ACTION_SECRET_FILE",
+        purpose="derives Rasa's token for the action server",
+    )
     return derived_token(key, ACTION_WEBHOOK)

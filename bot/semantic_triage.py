@@ -30,13 +30,75 @@ LEVELS = ("emergency", "clinic_now", "clinic_soon")
 # the rules and the similarity read the message again; only words the model's vocabulary does not know are
 # touched, so a real word ("smelling", "tone") is never turned into a symptom.
 SYMPTOM_WORDS = (
-    "tongue", "throat", "breathe", "breathing", "breath", "swallow", "swallowing", "choking", "vision", "blurry",
-    "blurred", "double", "seeing", "slurred", "speech", "swelling", "swollen", "faint", "fainted", "fainting",
-    "collapse", "collapsed", "blood", "bleeding", "chest", "calf", "fever", "temperature", "blisters", "blister",
-    "numb", "white", "purple", "mottled", "blotchy", "infected", "infection", "properly", "headache", "dizzy",
-    "hives", "wheezing", "shivering", "shaking", "confused", "weakness", "weak", "drooping", "droopy", "eyelid",
-    "painkillers", "unbearable", "agony", "dying", "really", "can't", "cannot", "closing", "tight", "bulging",
-    "pus", "oozing", "smells", "throwing", "vomiting", "allergic", "reaction", "swallowed", "breathless",
+    "tongue",
+    "throat",
+    "breathe",
+    "breathing",
+    "breath",
+    "swallow",
+    "swallowing",
+    "choking",
+    "vision",
+    "blurry",
+    "blurred",
+    "double",
+    "seeing",
+    "slurred",
+    "speech",
+    "swelling",
+    "swollen",
+    "faint",
+    "fainted",
+    "fainting",
+    "collapse",
+    "collapsed",
+    "blood",
+    "bleeding",
+    "chest",
+    "calf",
+    "fever",
+    "temperature",
+    "blisters",
+    "blister",
+    "numb",
+    "white",
+    "purple",
+    "mottled",
+    "blotchy",
+    "infected",
+    "infection",
+    "properly",
+    "headache",
+    "dizzy",
+    "hives",
+    "wheezing",
+    "shivering",
+    "shaking",
+    "confused",
+    "weakness",
+    "weak",
+    "drooping",
+    "droopy",
+    "eyelid",
+    "painkillers",
+    "unbearable",
+    "agony",
+    "dying",
+    "really",
+    "can't",
+    "cannot",
+    "closing",
+    "tight",
+    "bulging",
+    "pus",
+    "oozing",
+    "smells",
+    "throwing",
+    "vomiting",
+    "allergic",
+    "reaction",
+    "swallowed",
+    "breathless",
 )
 _TOKEN = re.compile(r"[a-z']+")
 
@@ -73,12 +135,19 @@ def load_exemplars(path: Path) -> tuple[list[Exemplar], list[str]]:
         raise ExemplarError(f"{path}: cannot read red-flag exemplars ({exc})") from None
     exemplars = []
     for n, item in enumerate(data.get("red_flags") or [], 1):
-        if not isinstance(item, dict) or not item.get("text") or item.get("level") not in LEVELS or not item.get("concept"):
+        if (
+            not isinstance(item, dict)
+            or not item.get("text")
+            or item.get("level") not in LEVELS
+            or not item.get("concept")
+        ):
             raise ExemplarError(f"{path}: red_flags item {n}: needs text, concept and level ({', '.join(LEVELS)})")
         # Loud at load: an unknown concept's alerts would have no reason to give the patient.
         if not isinstance(item["concept"], str) or item["concept"] not in CONCEPTS:
-            raise ExemplarError(f"{path}: red_flags item {n}: unknown concept {item['concept']!r} "
-                                "(a rule name or another key of bot.triage.rules.CONCEPTS)")
+            raise ExemplarError(
+                f"{path}: red_flags item {n}: unknown concept {item['concept']!r} "
+                "(a rule name or another key of bot.triage.rules.CONCEPTS)"
+            )
         exemplars.append(Exemplar(item["text"], item["level"], item["concept"], frozenset(item.get("unless") or ())))
     benign = [str(t) for t in data.get("benign") or []]
     if not exemplars:
@@ -89,7 +158,9 @@ def load_exemplars(path: Path) -> tuple[list[Exemplar], list[str]]:
 class SemanticTriage:
     """Red-flag similarity for messages; call it as triage's `semantic` second opinion."""
 
-    def __init__(self, embedder: Embedder, exemplars: list[Exemplar], contrast: list[str], threshold: float, margin: float):
+    def __init__(
+        self, embedder: Embedder, exemplars: list[Exemplar], contrast: list[str], threshold: float, margin: float
+    ):
         self.embedder = embedder
         self.exemplars = exemplars
         self.threshold = threshold
@@ -100,7 +171,9 @@ class SemanticTriage:
         self.contrast = embedder.encode(contrast) if contrast else np.zeros((0, self.red.shape[1]), dtype=np.float32)
 
     @classmethod
-    def load(cls, path: Path, embedder: Embedder, questions: list[str], threshold: float, margin: float) -> "SemanticTriage":
+    def load(
+        cls, path: Path, embedder: Embedder, questions: list[str], threshold: float, margin: float
+    ) -> "SemanticTriage":
         """Exemplars from `path`, contrasted with its benign texts and the stored `questions`."""
         exemplars, benign = load_exemplars(path)
         return cls(embedder, exemplars, benign + list(questions), threshold, margin)
@@ -144,17 +217,21 @@ class SemanticTriage:
         allowed = np.array([treatment not in e.unless for e in self.exemplars])
         red[:, ~allowed] = -1.0
         best = red.argmax(axis=1)
-        return [Match(u, self.exemplars[b], float(red[i, b]), float(benign[i])) for i, (u, b) in enumerate(zip(units, best))]
+        return [
+            Match(u, self.exemplars[b], float(red[i, b]), float(benign[i])) for i, (u, b) in enumerate(zip(units, best))
+        ]
 
     def __call__(self, message: str, treatment: str | None) -> triage.Alert | None:
         """The most urgent level the rules give the spelling-corrected message or a clause's exemplar gives."""
         fixed = self.corrected(message)
         reread = triage.assess(fixed, treatment) if fixed != " ".join(message.lower().split()) else None
-        hits = [m for m in self.matches(fixed, treatment)
-                if m.similarity >= self.threshold and m.similarity - m.benign >= self.margin]
+        hits = [
+            m
+            for m in self.matches(fixed, treatment)
+            if m.similarity >= self.threshold and m.similarity - m.benign >= self.margin
+        ]
         alerts = [
-            triage.Alert(m.exemplar.level, f"semantic:{m.exemplar.concept}",
-                         CONCEPTS[m.exemplar.concept].reason)
+            triage.Alert(m.exemplar.level, f"semantic:{m.exemplar.concept}", CONCEPTS[m.exemplar.concept].reason)
             for m in hits
         ]
         return triage.most_urgent(reread, *alerts)

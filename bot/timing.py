@@ -35,8 +35,12 @@ _AGO = re.compile(rf"\b{_SPAN}\s+ago\b")
 # "3 days since my botox", "2 weeks post op", "4 days after my filler", "5 days out from surgery", "10 days in"
 _AFTER = re.compile(rf"\b{_SPAN}\s+(?:since|post|after|out from|out of|on from|postop|post-op|in\b)")
 # "day 3 post op", "day 4 after my lipo", "i'm on day 2", "week 2 of recovery"
-_DAY_N = re.compile(r"\b(?:on |it'?s |its )?(day|week) (\d{1,3})\b(?= (?:post|after|since|of)\b)|\b(?:on|it'?s|its) (day|week) (\d{1,3})\b")
-_YESTERDAY = re.compile(r"\b(?:the )?day before yesterday\b|\byesterday(?: (morning|lunchtime|lunch|afternoon|evening))?\b")
+_DAY_N = re.compile(
+    r"\b(?:on |it'?s |its )?(day|week) (\d{1,3})\b(?= (?:post|after|since|of)\b)|\b(?:on|it'?s|its) (day|week) (\d{1,3})\b"
+)
+_YESTERDAY = re.compile(
+    r"\b(?:the )?day before yesterday\b|\byesterday(?: (morning|lunchtime|lunch|afternoon|evening))?\b"
+)
 _LAST_NIGHT = re.compile(r"\blast night\b")
 _TODAY = re.compile(r"\b(?:this (morning|afternoon|evening)|earlier today|at (lunch|lunchtime)|today)\b")
 _WEEKDAY = re.compile(r"\b(?:(last|on|this past|past) )?(" + "|".join(_WEEKDAYS) + r")\b")
@@ -66,7 +70,7 @@ def _unit(word: str) -> dt.timedelta:
 
 def _clause_before(text: str, start: int) -> str:
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)]
-    return text[(breaks[-1] if breaks else 0):start]
+    return text[(breaks[-1] if breaks else 0) : start]
 
 
 def _at(day: dt.date, hour: float, tz: dt.tzinfo | None) -> dt.datetime:

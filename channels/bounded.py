@@ -54,13 +54,26 @@ def settings() -> Settings:
 def sender_secret() -> bytes:
     """The key of conversation ids and web session ids (a missing default file is created, 0600)."""
     path = settings().sender_secret_file
-    return load_secret(path, create=path == DEFAULT_SENDER_SECRET_FILE, what="The sender-id secret file",
-                       setting="AFTERCARE_SENDER_SECRET_FILE", purpose="hashes sender ids")
+    return load_secret(
+        path,
+        create=path == DEFAULT_SENDER_SECRET_FILE,
+        what="The sender-id secret file",
+        setting="AFTERCARE_SENDER_SECRET_FILE",
+        purpose="hashes sender ids",
+    )
 
 
 # Output-channel methods that take the recipient first; Rasa calls them with the tracker's (hashed) id.
-_SEND_METHODS = ("send_response", "send_text_message", "send_image_url", "send_attachment",
-                 "send_text_with_buttons", "send_quick_replies", "send_elements", "send_custom_json")
+_SEND_METHODS = (
+    "send_response",
+    "send_text_message",
+    "send_image_url",
+    "send_attachment",
+    "send_text_with_buttons",
+    "send_quick_replies",
+    "send_elements",
+    "send_custom_json",
+)
 
 
 # Metadata keys that hold platform ids (Slack's conversation and bot user ids); the reply was addressed already.
@@ -106,7 +119,9 @@ NOT_TEXT_REPLY = "I can only read text messages. Please type your question."
 # Messages that Rasa answers with nothing by design (its own restart and session-start commands).
 _SILENT_COMMANDS = ("/restart", "/session_start")
 # The failures logged while the current message is handled (one list per message, per asyncio task).
-_turn_failures: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("aftercare_turn_failures", default=None)
+_turn_failures: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "aftercare_turn_failures", default=None
+)
 
 
 class _ActionFailureWatch(logging.Handler):
@@ -162,7 +177,7 @@ def limiters() -> tuple[RateLimiter, RateLimiter]:
 
 
 def over_limit(message: UserMessage, channel: str) -> str | None:
-    """"sender" or "address" when this message is over that rate limit, else None (and it is counted)."""
+    """ "sender" or "address" when this message is over that rate limit, else None (and it is counted)."""
     per_sender, per_address = limiters()
     address = _client.get()
     # A loopback client speaks for others (the web app's /api/chat relay, a local proxy missing from
@@ -202,7 +217,8 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
         if limited:
             logger.warning("message.rate_limited channel=%s by=%s", channel, limited)  # no sender, no address
             await message.output_channel.send_text_message(
-                message.sender_id, slow_down_reply(text if isinstance(text, str) else "", config))
+                message.sender_id, slow_down_reply(text if isinstance(text, str) else "", config)
+            )
             return None
         if text is None or isinstance(text, str) and len(text) <= config.max_message_chars:
             return await answered(message, text or "")
@@ -229,8 +245,12 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
             # turn that said nothing, after a failure or not, gets the fault reply.
             expected = bool(failures) or (bool(text.strip()) and not text.startswith(_SILENT_COMMANDS))
             if sends.count == 0 and expected:
-                logger.warning("message.fault_reply channel=%s failures=%d sent=%d", message.input_channel,
-                               len(failures), sends.count)
+                logger.warning(
+                    "message.fault_reply channel=%s failures=%d sent=%d",
+                    message.input_channel,
+                    len(failures),
+                    sends.count,
+                )
                 await message.output_channel.send_text_message(message.sender_id, fault_reply(text, config))
         return None
 
@@ -289,8 +309,11 @@ class RestInput(RasaRestInput):
                 body = request.json
             except Exception:
                 body = None
-            if not isinstance(body, dict) or not isinstance(body.get("message", ""), str) \
-                    or not isinstance(body.get("sender", ""), str):
+            if (
+                not isinstance(body, dict)
+                or not isinstance(body.get("message", ""), str)
+                or not isinstance(body.get("sender", ""), str)
+            ):
                 return response.json({"error": REST_SHAPE_ERROR}, status=400)
             return None
 
@@ -306,8 +329,10 @@ def rest_token_ok(header: str | None, config: Settings) -> bool:
     return bearer_matches(header, config.rest_token)
 
 
-SESSION_REFUSED_REPLY = ("This chat could not be verified, so nothing was sent. Please reload the page to start "
-                         "a new conversation. If this is an emergency, call {emergency} now.")
+SESSION_REFUSED_REPLY = (
+    "This chat could not be verified, so nothing was sent. Please reload the page to start "
+    "a new conversation. If this is an emergency, call {emergency} now."
+)
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -352,12 +377,18 @@ class SocketIOInput(RasaSocketIOInput):
         async def checked(sid: Text, data: Any) -> None:
             # A message names its conversation itself: only a server-signed id is passed on (a forged one
             # would write into, and hear the replies of, someone else's conversation).
-            if self.session_persistence and isinstance(data, dict) \
-                    and not sender_ids.web_session_valid(sender_secret(), data.get("session_id")):
+            if (
+                self.session_persistence
+                and isinstance(data, dict)
+                and not sender_ids.web_session_valid(sender_secret(), data.get("session_id"))
+            ):
                 logger.warning("socketio.message_refused reason=unsigned_session")
-                await sio.emit(self.bot_message_evt,
-                               {"text": SESSION_REFUSED_REPLY.format(emergency=settings().emergency_number)},
-                               room=sid, namespace=self.namespace)
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": SESSION_REFUSED_REPLY.format(emergency=settings().emergency_number)},
+                    room=sid,
+                    namespace=self.namespace,
+                )
                 return
             if self.session_persistence and isinstance(data, dict):
                 # The widget sends "/restart" for an ended conversation over a fresh socket: its replies

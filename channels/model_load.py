@@ -27,8 +27,15 @@ def install() -> None:
     if rasa.__version__ != RASA_VERSION or getattr(RasaModel.load, "eager_build", False):
         return
 
-    def load(cls: Any, model_file_name: str, model_data_example: Any, predict_data_example: Any = None,
-             finetune_mode: bool = False, *args: Any, **kwargs: Any) -> Any:
+    def load(
+        cls: Any,
+        model_file_name: str,
+        model_data_example: Any,
+        predict_data_example: Any = None,
+        finetune_mode: bool = False,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
         import tensorflow as tf
         from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
         from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator

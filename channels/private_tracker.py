@@ -72,8 +72,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         private = private_positions(events)
         with self.session_scope() as session:
             start = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-            new = [(redacted(e.as_dict()) if start + i in private else e.as_dict())
-                   for i, e in enumerate(events[start:])]
+            new = [
+                (redacted(e.as_dict()) if start + i in private else e.as_dict()) for i, e in enumerate(events[start:])
+            ]
             for data in new:
                 session.add(self.SQLEvent(
                     sender_id=tracker.sender_id,

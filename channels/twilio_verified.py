@@ -151,7 +151,9 @@ class TwilioVerifiedInput(InputChannel):
             out_channel = self.get_output_channel(request.form.get("To"))
             try:
                 await on_new_message(
-                    UserMessage(text, out_channel, sender, input_channel=self.name(), metadata=self.get_metadata(request))
+                    UserMessage(
+                        text, out_channel, sender, input_channel=self.name(), metadata=self.get_metadata(request)
+                    )
                 )
             except Exception:
                 # Twilio does not retry; log without the message or number and answer normally.

@@ -28,6 +28,22 @@ from replies.blocks import (
 )
 
 __all__ = [
-    "Alert", "Block", "Button", "Citation", "DemoNote", "Disclaimer", "Hint", "Line", "MatchedQuestion", "Note",
-    "Options", "Quote", "Quotes", "Reply", "Sources", "Summary", "Text", "who",
+    "Alert",
+    "Block",
+    "Button",
+    "Citation",
+    "DemoNote",
+    "Disclaimer",
+    "Hint",
+    "Line",
+    "MatchedQuestion",
+    "Note",
+    "Options",
+    "Quote",
+    "Quotes",
+    "Reply",
+    "Sources",
+    "Summary",
+    "Text",
+    "who",
 ]

@@ -115,7 +115,9 @@ def _split_line(line: Line, line_renderer: LineRenderer, limit: int) -> list[str
     rendered piece fits (markup and escaping make rendered text longer than the plain text)."""
     budget = limit - (len(line_renderer(Line(line.kind, "", line.n, line.url))) + 1)
     while True:
-        rendered = [line_renderer(Line(line.kind, piece, line.n, line.url)) for piece in split_text(line.text, max(budget, 1))]
+        rendered = [
+            line_renderer(Line(line.kind, piece, line.n, line.url)) for piece in split_text(line.text, max(budget, 1))
+        ]
         if all(len(r) <= limit for r in rendered) or budget <= 1:
             return rendered
         budget = budget * 3 // 4

@@ -64,18 +64,20 @@ def slack(reply: Reply) -> list[dict]:
                 blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
     buttons = reply.buttons[:MAX_BUTTONS]
     if buttons:
-        blocks.append({
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": f"choice-{n}",
-                    "text": {"type": "plain_text", "text": short(b.title, BUTTON_TITLE)},
-                    "value": b.payload[:2000],
-                }
-                for n, b in enumerate(buttons, start=1)
-            ],
-        })
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"choice-{n}",
+                        "text": {"type": "plain_text", "text": short(b.title, BUTTON_TITLE)},
+                        "value": b.payload[:2000],
+                    }
+                    for n, b in enumerate(buttons, start=1)
+                ],
+            }
+        )
     messages: list[dict] = []
     for start in range(0, len(blocks), MAX_BLOCKS):
         group = blocks[start : start + MAX_BLOCKS]

@@ -53,7 +53,9 @@ def telegram(reply: Reply) -> list[dict]:
     keyboard on the last message (a reply keyboard when a payload exceeds Telegram's 64-byte
     callback data, since those buttons send their own title, which is then the payload)."""
     bodies = render(paragraphs(reply), _line, MESSAGE_LIMIT)
-    messages: list[dict] = [{"text": body, "parse_mode": "MarkdownV2", "disable_web_page_preview": True} for body in bodies]
+    messages: list[dict] = [
+        {"text": body, "parse_mode": "MarkdownV2", "disable_web_page_preview": True} for body in bodies
+    ]
     board = keyboard(reply.buttons)
     if board and messages:
         messages[-1]["reply_markup"] = board

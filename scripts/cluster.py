@@ -91,8 +91,14 @@ class Ports:
     @classmethod
     def free(cls, rasa: int, actions: int) -> Ports:
         """Free ports, for tests and benches that run next to other stacks."""
-        return cls(free_port(), free_port(), free_port(), free_port(),
-                   [free_port() for _ in range(rasa)], [free_port() for _ in range(actions)])
+        return cls(
+            free_port(),
+            free_port(),
+            free_port(),
+            free_port(),
+            [free_port() for _ in range(rasa)],
+            [free_port() for _ in range(actions)],
+        )
 
     def all(self) -> list[int]:
         return [self.public, self.actions_balancer, self.redis, self.web, *self.rasa, *self.actions]
@@ -164,12 +170,12 @@ class Cluster:
         path.chmod(0o600)
         path.write_text(
             "# Written by scripts/cluster.py for this run; deploy/k8s/configmap.yaml has the cluster's copy.\n"
-            f"action_endpoint:\n  url: \"http://127.0.0.1:{self.ports.actions_balancer}/webhook\"\n"
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.ports.actions_balancer}/webhook"\n'
             f"tracker_store:\n  type: {tracker}\n  dialect: postgresql\n"
-            f"  url: \"{pg.hostname}\"\n  port: {pg.port or 5432}\n  db: \"{self.database('tracker')}\"\n"
-            f"  username: \"{pg.username}\"\n  password: \"{pg.password or ''}\"\n"
+            f'  url: "{pg.hostname}"\n  port: {pg.port or 5432}\n  db: "{self.database("tracker")}"\n'
+            f'  username: "{pg.username}"\n  password: "{pg.password or ""}"\n'
             "lock_store:\n  type: redis\n"
-            f"  url: \"127.0.0.1\"\n  port: {self.ports.redis}\n  db: {REDIS_LOCK_DB}\n  key_prefix: aftercare\n",
+            f'  url: "127.0.0.1"\n  port: {self.ports.redis}\n  db: {REDIS_LOCK_DB}\n  key_prefix: aftercare\n',
             encoding="utf-8",
         )
         return path
@@ -205,41 +211,72 @@ class Cluster:
     def build(self) -> None:
         """Redis first (Rasa connects to it at start-up), then everything else at once."""
         logs = self.workdir / "logs"
-        env = server_env({
-            "DATABASE_URL": self.store_url,
-            "AFTERCARE_RELOAD_TOKEN": self.reload_token,
-            # Every request arrives from nginx: its X-Forwarded-For names the client (per-address limits), and
-            # pages are served from nginx's address (browser origins).
-            "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1",
-            "AFTERCARE_PUBLIC_URL": self.public_url,
-            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
-            **self.env,
-        })
+        env = server_env(
+            {
+                "DATABASE_URL": self.store_url,
+                "AFTERCARE_RELOAD_TOKEN": self.reload_token,
+                # Every request arrives from nginx: its X-Forwarded-For names the client (per-address limits), and
+                # pages are served from nginx's address (browser origins).
+                "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1",
+                "AFTERCARE_PUBLIC_URL": self.public_url,
+                "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_SECONDS),
+                **self.env,
+            }
+        )
         # One sender-id key and one action-server key for every replica, made here before any starts.
         env.update(shared_key_files(env, self.workdir))
         redis = Server(
             "redis",
-            [find_program("redis-server") or "redis-server", "--port", str(self.ports.redis), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-            f"redis://127.0.0.1:{self.ports.redis}", logs / "redis.log",
+            [
+                find_program("redis-server") or "redis-server",
+                "--port",
+                str(self.ports.redis),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            f"redis://127.0.0.1:{self.ports.redis}",
+            logs / "redis.log",
             probe=lambda: redis_answers(self.ports.redis),
         )
         endpoints = self.write_endpoints()
-        actions = [action_server(port, env, logs / f"actions-{i}.log", f"action server {i}")
-                   for i, port in enumerate(self.ports.actions, 1)]
-        rasas = [rasa_server(port, self.model, endpoints, self.credentials, env, logs / f"rasa-{i}.log", f"rasa {i}")
-                 for i, port in enumerate(self.ports.rasa, 1)]
-        web = web_server(self.ports.web, {
-            **env,
-            # The widget's socket.io and the demo page's relay go through nginx, like a patient's browser.
-            "AFTERCARE_RASA_URL": self.public_url,
-            "AFTERCARE_ACTION_SERVER_URL": ",".join(self.action_urls),
-        }, logs / "web.log")
+        actions = [
+            action_server(port, env, logs / f"actions-{i}.log", f"action server {i}")
+            for i, port in enumerate(self.ports.actions, 1)
+        ]
+        rasas = [
+            rasa_server(port, self.model, endpoints, self.credentials, env, logs / f"rasa-{i}.log", f"rasa {i}")
+            for i, port in enumerate(self.ports.rasa, 1)
+        ]
+        web = web_server(
+            self.ports.web,
+            {
+                **env,
+                # The widget's socket.io and the demo page's relay go through nginx, like a patient's browser.
+                "AFTERCARE_RASA_URL": self.public_url,
+                "AFTERCARE_ACTION_SERVER_URL": ",".join(self.action_urls),
+            },
+            logs / "web.log",
+        )
         conf = self.write_nginx_conf()
         nginx = Server(
             "nginx",
-            [find_program("nginx") or "nginx", "-p", str(conf.parent), "-c", str(conf), "-e", str(conf.parent / "logs" / "error.log")],
-            f"{self.public_url}{NGINX_HEALTH_PATH}", logs / "nginx.log",
+            [
+                find_program("nginx") or "nginx",
+                "-p",
+                str(conf.parent),
+                "-c",
+                str(conf),
+                "-e",
+                str(conf.parent / "logs" / "error.log"),
+            ],
+            f"{self.public_url}{NGINX_HEALTH_PATH}",
+            logs / "nginx.log",
         )
         self.phases = [[redis], [*actions, *rasas, web, nginx]]
 
@@ -265,8 +302,11 @@ class Cluster:
 
 def missing_programs() -> list[str]:
     """The Debian packages `make cluster` needs that are not installed (`make system` installs them)."""
-    return [package for package, program in (("redis-server", "redis-server"), ("nginx", "nginx"))
-            if not find_program(program)]
+    return [
+        package
+        for package, program in (("redis-server", "redis-server"), ("nginx", "nginx"))
+        if not find_program(program)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,24 +328,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     busy = [p for p in cluster.ports.all() if not port_free(p)]
     if busy:
-        print(f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.", file=sys.stderr)
+        print(
+            f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.",
+            file=sys.stderr,
+        )
         return 1
-    print(f"Starting Redis, {args.rasa} Rasa replica(s), {args.actions} action server(s), the web app and nginx "
-          "(a minute or two)...", flush=True)
+    print(
+        f"Starting Redis, {args.rasa} Rasa replica(s), {args.actions} action server(s), the web app and nginx "
+        "(a minute or two)...",
+        flush=True,
+    )
     begun = time.monotonic()
     url, ports = cluster.public_url, cluster.ports
-    return serve(cluster, lambda: (
-        f"\nThe aftercare cluster is running ({time.monotonic() - begun:.0f} s to start), all through nginx at {url}:\n"
-        f"  Demo clinic page:   {url}/\n"
-        f"  Front desk console: {url}/desk  (accounts: DATABASE_URL={cluster.store_url} {VENV}/bot user add NAME --role admin)\n"
-        f"  Rasa REST:          curl -s {url}/webhooks/rest/webhook "
-        "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
-        f"  Rasa socket.io:     {url}/socket.io\n"
-        f"  Rasa replicas:      {', '.join(map(str, ports.rasa))}; action servers: {', '.join(map(str, ports.actions))} "
-        f"(behind 127.0.0.1:{ports.actions_balancer}); Redis {ports.redis}\n"
-        f"  Logs:               {cluster.workdir / 'logs'}/ and {cluster.workdir / 'nginx' / 'logs'}/\n"
-        "Press Ctrl-C to stop."
-    ), failures=(RuntimeError, OSError, psycopg.Error))  # a server that would not start, a database out of reach
+    return serve(
+        cluster,
+        lambda: (
+            f"\nThe aftercare cluster is running ({time.monotonic() - begun:.0f} s to start), all through nginx at {url}:\n"
+            f"  Demo clinic page:   {url}/\n"
+            f"  Front desk console: {url}/desk  (accounts: DATABASE_URL={cluster.store_url} {VENV}/bot user add NAME --role admin)\n"
+            f"  Rasa REST:          curl -s {url}/webhooks/rest/webhook "
+            '-d \'{"sender": "me", "message": "can I go to the gym after botox?"}\'\n'
+            f"  Rasa socket.io:     {url}/socket.io\n"
+            f"  Rasa replicas:      {', '.join(map(str, ports.rasa))}; action servers: {', '.join(map(str, ports.actions))} "
+            f"(behind 127.0.0.1:{ports.actions_balancer}); Redis {ports.redis}\n"
+            f"  Logs:               {cluster.workdir / 'logs'}/ and {cluster.workdir / 'nginx' / 'logs'}/\n"
+            "Press Ctrl-C to stop."
+        ),
+        failures=(RuntimeError, OSError, psycopg.Error),
+    )  # a server that would not start, a database out of reach
+
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))  # the store and bot packages, for the databases and the body cap

@@ -154,8 +154,8 @@ class Stack:
         os.chmod(tracker, 0o600)
         path.write_text(
             "# Written by scripts/stack.py for this run; the committed endpoints.yml has the defaults.\n"
-            f"action_endpoint:\n  url: \"{self.action_url}/webhook\"\n"
-            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: \"{self.workdir / 'tracker.db'}\"\n",
+            f'action_endpoint:\n  url: "{self.action_url}/webhook"\n'
+            f'tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: "{self.workdir / "tracker.db"}"\n',
             encoding="utf-8",
         )
         return path
@@ -173,8 +173,11 @@ class Stack:
         self.servers = [
             action_server(self.action_port, env, logs / "actions.log"),
             rasa_server(self.rasa_port, self.model, self.write_endpoints(), self.credentials, env, logs / "rasa.log"),
-            web_server(self.web_port, {**env, "AFTERCARE_RASA_URL": self.rasa_url,
-                                       "AFTERCARE_ACTION_SERVER_URL": self.action_url}, logs / "web.log"),
+            web_server(
+                self.web_port,
+                {**env, "AFTERCARE_RASA_URL": self.rasa_url, "AFTERCARE_ACTION_SERVER_URL": self.action_url},
+                logs / "web.log",
+            ),
         ]
 
     def start(self, timeout: float = 240.0, report=lambda message: None) -> None:
@@ -231,12 +234,18 @@ def server_env(extra: dict[str, str]) -> dict[str, str]:
 
 def action_server(port: int, env: dict[str, str], log: Path, name: str = "action server") -> Server:
     """The action server (actions/server.py) on a loopback port."""
-    return Server(name, [str(VENV / "python"), "-m", "actions.server", "--port", str(port)],
-                  f"http://127.0.0.1:{port}/health", log, env)
+    return Server(
+        name,
+        [str(VENV / "python"), "-m", "actions.server", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        log,
+        env,
+    )
 
 
-def rasa_server(port: int, model: Path, endpoints: Path, credentials: Path, env: dict[str, str], log: Path,
-                name: str = "rasa") -> Server:
+def rasa_server(
+    port: int, model: Path, endpoints: Path, credentials: Path, env: dict[str, str], log: Path, name: str = "rasa"
+) -> Server:
     """A Rasa server with the project's channels, on a loopback port."""
     command = [
         str(VENV_RASA / "rasa"), "run",
@@ -263,8 +272,22 @@ def web_server(port: int, env: dict[str, str], log: Path, name: str = "web") -> 
     """The web app (widget, demo page, console) under uvicorn, on a loopback port."""
     # --no-proxy-headers: uvicorn would otherwise take X-Forwarded-For from any local process as the client's
     # address; the app reads it itself, from AFTERCARE_TRUSTED_PROXIES only.
-    return Server(name, [str(VENV / "uvicorn"), "--factory", "web.app:app_from_environment", "--host", "127.0.0.1", "--port", str(port),
-                         "--no-proxy-headers"], f"http://127.0.0.1:{port}/healthz", log, env)
+    return Server(
+        name,
+        [
+            str(VENV / "uvicorn"),
+            "--factory",
+            "web.app:app_from_environment",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-proxy-headers",
+        ],
+        f"http://127.0.0.1:{port}/healthz",
+        log,
+        env,
+    )
 
 
 def launch(servers: list[Server], timeout: float, report=lambda message: None) -> None:
@@ -332,8 +355,9 @@ class Supervisor:
             wait = self.delay(name)
             self.due[name] = now + wait
             code = server.process.returncode if server.process else None
-            self.report(f"{name} stopped unexpectedly (exit code {code}); restarting in {wait:.0f} s. "
-                        f"Log: {server.log_path}")
+            self.report(
+                f"{name} stopped unexpectedly (exit code {code}); restarting in {wait:.0f} s. Log: {server.log_path}"
+            )
 
 
 def main() -> int:
@@ -344,20 +368,26 @@ def main() -> int:
         return 1
     busy = [p for p in (stack.rasa_port, stack.action_port, stack.web_port) if not port_free(p)]
     if busy:
-        print(f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.", file=sys.stderr)
+        print(
+            f"error: port(s) {', '.join(map(str, busy))} already in use; stop whatever uses them first.",
+            file=sys.stderr,
+        )
         return 1
     print("Starting the action server, Rasa and the web page (about a minute)...", flush=True)
-    return serve(stack, lambda: (
-        "\nThe aftercare assistant is running:\n"
-        f"  Demo clinic page:   {stack.web_url}/  (chat widget at the bottom right)\n"
-        f"  Front desk console: {stack.web_url}/desk  (create an account: .venv/bin/bot user add NAME --role admin)\n"
-        f"  Widget for a site:  <script src=\"{stack.web_url}/widget.js\" data-title=\"...\" async></script>\n"
-        f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
-        "-d '{\"sender\": \"me\", \"message\": \"can I go to the gym after botox?\"}'\n"
-        f"  Rasa socket.io:     {stack.rasa_url}/socket.io\n"
-        f"  Logs:               {stack.workdir / 'logs'}/\n"
-        "Press Ctrl-C to stop."
-    ))
+    return serve(
+        stack,
+        lambda: (
+            "\nThe aftercare assistant is running:\n"
+            f"  Demo clinic page:   {stack.web_url}/  (chat widget at the bottom right)\n"
+            f"  Front desk console: {stack.web_url}/desk  (create an account: .venv/bin/bot user add NAME --role admin)\n"
+            f'  Widget for a site:  <script src="{stack.web_url}/widget.js" data-title="..." async></script>\n'
+            f"  Rasa REST:          curl -s {stack.rasa_url}/webhooks/rest/webhook "
+            '-d \'{"sender": "me", "message": "can I go to the gym after botox?"}\'\n'
+            f"  Rasa socket.io:     {stack.rasa_url}/socket.io\n"
+            f"  Logs:               {stack.workdir / 'logs'}/\n"
+            "Press Ctrl-C to stop."
+        ),
+    )
 
 
 def serve(launcher, banner: Callable[[], str], failures: tuple[type[Exception], ...] = (RuntimeError,)) -> int:

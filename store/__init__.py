@@ -20,6 +20,19 @@ from store.store import (
 )
 
 __all__ = [
-    "ROLES", "Conflict", "DayFeedback", "Note", "NotFound", "Purged", "Store", "StoreError", "ThreadFeedback", "Ticket",
-    "Unanswered", "User", "mask_contact", "mask_name", "scrub",
+    "ROLES",
+    "Conflict",
+    "DayFeedback",
+    "Note",
+    "NotFound",
+    "Purged",
+    "Store",
+    "StoreError",
+    "ThreadFeedback",
+    "Ticket",
+    "Unanswered",
+    "User",
+    "mask_contact",
+    "mask_name",
+    "scrub",
 ]

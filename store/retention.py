@@ -38,7 +38,8 @@ from store.store import Purged, Store, _normalise_url
 log = logging.getLogger("aftercare.store")
 
 EVENTS = Table(
-    "events", MetaData(),
+    "events",
+    MetaData(),
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False, index=True),
     Column("type_name", String(255), nullable=False),
@@ -100,16 +101,25 @@ def tracker_store_url(endpoints: Path, base: Path) -> str | None:
         return None
     values = {key: _expand(value) for key, value in tracker.items()}
     if str(values.get("type", "")).lower() not in SQL_TRACKER_STORES:
-        raise RetentionError(f"{endpoints}: tracker_store type {values.get('type')!r}: `bot purge` handles the SQL "
-                             "tracker store only; delete old conversations with that store's own tools")
+        raise RetentionError(
+            f"{endpoints}: tracker_store type {values.get('type')!r}: `bot purge` handles the SQL "
+            "tracker store only; delete old conversations with that store's own tools"
+        )
     dialect, db, host = str(values.get("dialect") or "sqlite"), str(values.get("db") or "rasa.db"), values.get("host")
     if host and "://" in str(host):  # Rasa accepts a whole URL as the host
         return _normalise_url(str(host))
     if dialect == "sqlite":
         path = Path(db)
         return f"sqlite:///{path if path.is_absolute() else Path(base) / path}"
-    url = URL.create(dialect, values.get("username"), values.get("password"), host,
-                     int(values["port"]) if values.get("port") else None, db, values.get("query") or {})
+    url = URL.create(
+        dialect,
+        values.get("username"),
+        values.get("password"),
+        host,
+        int(values["port"]) if values.get("port") else None,
+        db,
+        values.get("query") or {},
+    )
     return _normalise_url(url.render_as_string(hide_password=False))
 
 
@@ -140,11 +150,12 @@ def purge_conversations(url: str, before: dt.datetime, dry_run: bool = False) ->
             return PurgedConversations(0, 0)
         idle = select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(func.max(EVENTS.c.timestamp) < cutoff)
         started = EVENTS.alias("started")
-        current_session = (select(func.max(started.c.timestamp))
-                           .where(started.c.sender_id == EVENTS.c.sender_id, started.c.type_name == SESSION_STARTED)
-                           .scalar_subquery())
-        old = (EVENTS.c.sender_id.in_(idle)
-               | ((EVENTS.c.timestamp < cutoff) & (EVENTS.c.timestamp < current_session)))
+        current_session = (
+            select(func.max(started.c.timestamp))
+            .where(started.c.sender_id == EVENTS.c.sender_id, started.c.type_name == SESSION_STARTED)
+            .scalar_subquery()
+        )
+        old = EVENTS.c.sender_id.in_(idle) | ((EVENTS.c.timestamp < cutoff) & (EVENTS.c.timestamp < current_session))
         with engine.begin() as connection:
             conversations = connection.scalar(select(func.count()).select_from(idle.subquery())) or 0
             events = connection.scalar(select(func.count()).select_from(EVENTS).where(old)) or 0
@@ -156,8 +167,9 @@ def purge_conversations(url: str, before: dt.datetime, dry_run: bool = False) ->
     return PurgedConversations(conversations, events)
 
 
-def purge(store: Store, tracker_url: str | None, days: int, dry_run: bool = False,
-          now: dt.datetime | None = None) -> PurgeReport:
+def purge(
+    store: Store, tracker_url: str | None, days: int, dry_run: bool = False, now: dt.datetime | None = None
+) -> PurgeReport:
     """Delete conversations, resolved tickets, unanswered questions and feedback older than `days` days."""
     if days < 1:
         raise RetentionError(f"keep at least 1 day, not {days}")

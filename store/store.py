@@ -169,7 +169,7 @@ def _normalise_url(url: str) -> str:
     # DATABASE_URL as hosting platforms write it means the installed driver (psycopg 3).
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -205,8 +205,9 @@ def create_store_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if not database or database == ":memory:":
-            engine = create_engine(parsed, poolclass=StaticPool, connect_args={"check_same_thread": False},
-                                   hide_parameters=True)
+            engine = create_engine(
+                parsed, poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
+            )
         else:
             private_file(Path(database))
             engine = create_engine(parsed, connect_args={"check_same_thread": False}, hide_parameters=True)
@@ -217,15 +218,26 @@ def create_store_engine(url: str) -> Engine:
 
 def _ticket(row: TicketRow) -> Ticket:
     return Ticket(
-        row.id, row.status, row.name, row.contact, row.consent, row.question, list(row.transcript or []),
-        row.assignee, row.created_at, row.updated_at, row.claimed_at, row.resolved_at,
+        row.id,
+        row.status,
+        row.name,
+        row.contact,
+        row.consent,
+        row.question,
+        list(row.transcript or []),
+        row.assignee,
+        row.created_at,
+        row.updated_at,
+        row.claimed_at,
+        row.resolved_at,
         tuple(Note(n.author, n.text, n.created_at) for n in row.notes),
     )
 
 
 def _unanswered(row: UnansweredRow) -> Unanswered:
-    return Unanswered(row.id, row.text, row.treatment, row.count, row.first_asked, row.last_asked, row.status,
-                      row.thread_id)
+    return Unanswered(
+        row.id, row.text, row.treatment, row.count, row.first_asked, row.last_asked, row.status, row.thread_id
+    )
 
 
 def _user(row: UserRow) -> User:
@@ -246,7 +258,11 @@ def _transcript(items: list[dict]) -> list[dict]:
         raise StoreError("transcript: must be a list of {role, text, at} items")
     clean = []
     for n, item in enumerate(items[-MAX_TRANSCRIPT_ITEMS:], start=1):
-        if not isinstance(item, dict) or item.get("role") not in ("patient", "bot") or not isinstance(item.get("text"), str):
+        if (
+            not isinstance(item, dict)
+            or item.get("role") not in ("patient", "bot")
+            or not isinstance(item.get("text"), str)
+        ):
             raise StoreError(f"transcript item {n}: needs role 'patient' or 'bot' and a text")
         clean.append({"role": item["role"], "text": item["text"][:MAX_TEXT_CHARS], "at": str(item.get("at") or "")})
     return clean
@@ -282,8 +298,15 @@ class Store:
         if not normalise_question(text):
             return
         now = utcnow()
-        values = dict(key=question_digest(text), text=text, treatment=treatment, count=1, first_asked=now,
-                      last_asked=now, status="open")
+        values = dict(
+            key=question_digest(text),
+            text=text,
+            treatment=treatment,
+            count=1,
+            first_asked=now,
+            last_asked=now,
+            status="open",
+        )
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         table = UnansweredRow.__table__
         statement = insert(table).values(**values)
@@ -320,8 +343,15 @@ class Store:
 
     # ---------------------------------------------------------------- tickets
 
-    def create_ticket(self, name: str, contact: str, consent: bool, question: str, transcript: list[dict],
-                      sender_key: str | None = None) -> int:
+    def create_ticket(
+        self,
+        name: str,
+        contact: str,
+        consent: bool,
+        question: str,
+        transcript: list[dict],
+        sender_key: str | None = None,
+    ) -> int:
         """Store a handoff ticket (status `new`) with the conversation so far; returns its id. The sender's
         pending form answers, if any, are deleted in the same transaction."""
         row = TicketRow(
@@ -346,9 +376,12 @@ class Store:
 
     def open_ticket(self, sender_key: str) -> int | None:
         """The id of this sender's newest ticket the front desk has not resolved yet, else None."""
-        query = (select(TicketRow.id).where(TicketRow.sender_key == sender_key,
-                                            TicketRow.status.in_(OPEN_TICKET_STATUSES))
-                 .order_by(TicketRow.id.desc()).limit(1))
+        query = (
+            select(TicketRow.id)
+            .where(TicketRow.sender_key == sender_key, TicketRow.status.in_(OPEN_TICKET_STATUSES))
+            .order_by(TicketRow.id.desc())
+            .limit(1)
+        )
         with self.session() as session:
             return session.scalar(query)
 
@@ -385,11 +418,12 @@ class Store:
                 raise NotFound(f"ticket {ticket_id} does not exist")
             return _ticket(row)
 
-    def tickets(self, statuses: tuple[str, ...] | None = None, limit: int = 500, before: int | None = None) -> list[Ticket]:
+    def tickets(
+        self, statuses: tuple[str, ...] | None = None, limit: int = 500, before: int | None = None
+    ) -> list[Ticket]:
         """Tickets, newest first, optionally only those in some statuses; `before`: only ids below it (the
         next page of a queue, stable while new tickets arrive)."""
-        query = (select(TicketRow).options(selectinload(TicketRow.notes))
-                 .order_by(TicketRow.id.desc()).limit(limit))
+        query = select(TicketRow).options(selectinload(TicketRow.notes)).order_by(TicketRow.id.desc()).limit(limit)
         if statuses:
             query = query.where(TicketRow.status.in_(statuses))
         if before is not None:
@@ -400,14 +434,17 @@ class Store:
     def count_tickets(self, statuses: tuple[str, ...]) -> int:
         """How many tickets are in these statuses."""
         with self.session() as session:
-            return session.scalar(select(func.count()).select_from(TicketRow).where(TicketRow.status.in_(statuses))) or 0
+            return (
+                session.scalar(select(func.count()).select_from(TicketRow).where(TicketRow.status.in_(statuses))) or 0
+            )
 
     def _transition(self, ticket_id: int, allowed: tuple[str, ...], values: dict, refusal: str) -> Ticket:
         now = utcnow()
         with self.session() as session, session.begin():
             # A conditional update: two people claiming at once cannot both win.
             result = session.execute(
-                update(TicketRow).where(TicketRow.id == ticket_id, TicketRow.status.in_(allowed))
+                update(TicketRow)
+                .where(TicketRow.id == ticket_id, TicketRow.status.in_(allowed))
                 .values(updated_at=now, **{k: (now if v is utcnow else v) for k, v in values.items()})
             )
             if result.rowcount == 0:
@@ -420,8 +457,12 @@ class Store:
 
     def claim_ticket(self, ticket_id: int, assignee: str) -> Ticket:
         """new -> claimed, assigned to `assignee`."""
-        ticket = self._transition(ticket_id, ("new",), {"status": "claimed", "assignee": assignee,
-                                                         "claimed_at": utcnow}, "only a new ticket can be claimed")
+        ticket = self._transition(
+            ticket_id,
+            ("new",),
+            {"status": "claimed", "assignee": assignee, "claimed_at": utcnow},
+            "only a new ticket can be claimed",
+        )
         log.info("ticket claimed", extra={"ticket_id": ticket_id})
         return ticket
 
@@ -430,15 +471,17 @@ class Store:
         current = self.ticket(ticket_id)
         if current.status == "claimed" and current.assignee != by and not self._is_admin(by):
             raise Conflict(f"ticket {ticket_id} is claimed by {current.assignee}; only they or an admin can resolve it")
-        ticket = self._transition(ticket_id, ("claimed",), {"status": "resolved", "resolved_at": utcnow},
-                                  "claim it before resolving it")
+        ticket = self._transition(
+            ticket_id, ("claimed",), {"status": "resolved", "resolved_at": utcnow}, "claim it before resolving it"
+        )
         log.info("ticket resolved", extra={"ticket_id": ticket_id})
         return ticket
 
     def add_ticket_note(self, ticket_id: int, author: str, text: str) -> Ticket:
         """Append a note (who called whom, what was agreed) to a ticket."""
-        note = TicketNoteRow(ticket_id=ticket_id, author=author, text=_required(text, "notes", MAX_TEXT_CHARS),
-                             created_at=utcnow())
+        note = TicketNoteRow(
+            ticket_id=ticket_id, author=author, text=_required(text, "notes", MAX_TEXT_CHARS), created_at=utcnow()
+        )
         with self.session() as session, session.begin():
             row = session.get(TicketRow, ticket_id)
             if row is None:
@@ -490,8 +533,9 @@ class Store:
         if role not in ROLES:
             raise StoreError(f"role: one of {', '.join(ROLES)}")
         self._check_password(password)
-        row = UserRow(username=username, password_hash=self._hasher.hash(password), role=role, active=True,
-                      created_at=utcnow())
+        row = UserRow(
+            username=username, password_hash=self._hasher.hash(password), role=role, active=True, created_at=utcnow()
+        )
         try:
             with self.session() as session, session.begin():
                 session.add(row)
@@ -519,8 +563,11 @@ class Store:
     def end_sessions(self, username: str) -> None:
         """End every console session of this account (sign-out): cookies issued before stop working."""
         with self.session() as session, session.begin():
-            result = session.execute(update(UserRow).where(UserRow.username == username.strip().lower())
-                                     .values(session_version=UserRow.session_version + 1))
+            result = session.execute(
+                update(UserRow)
+                .where(UserRow.username == username.strip().lower())
+                .values(session_version=UserRow.session_version + 1)
+            )
             if result.rowcount == 0:
                 raise NotFound(f"user {username} does not exist")
 
@@ -571,25 +618,43 @@ class Store:
         """Delete resolved tickets last changed, unanswered questions last asked and feedback given before
         `before`; open tickets are kept whatever their age (deleting one would drop a patient's request)."""
         old_tickets = (TicketRow.status == "resolved", TicketRow.updated_at < before)
-        targets = ((TicketRow, old_tickets), (UnansweredRow, (UnansweredRow.last_asked < before,)),
-                   (FeedbackRow, (FeedbackRow.created_at < before,)))
+        targets = (
+            (TicketRow, old_tickets),
+            (UnansweredRow, (UnansweredRow.last_asked < before,)),
+            (FeedbackRow, (FeedbackRow.created_at < before,)),
+        )
         with self.session() as session, session.begin():
-            counts = [session.scalar(select(func.count()).select_from(row).where(*where)) or 0
-                      for row, where in targets]
-            kept = session.scalar(select(func.count()).select_from(TicketRow)
-                                  .where(TicketRow.status != "resolved", TicketRow.created_at < before)) or 0
+            counts = [
+                session.scalar(select(func.count()).select_from(row).where(*where)) or 0 for row, where in targets
+            ]
+            kept = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(TicketRow)
+                    .where(TicketRow.status != "resolved", TicketRow.created_at < before)
+                )
+                or 0
+            )
             if not dry_run:
                 for row, where in targets:  # notes go with their ticket (ON DELETE CASCADE)
                     session.execute(delete(row).where(*where))
                 # Answers of handoff forms left unfinished are never kept past their short hold.
-                session.execute(delete(PendingHandoffRow)
-                                .where(PendingHandoffRow.updated_at < utcnow() - PENDING_HANDOFF_TTL))
+                session.execute(
+                    delete(PendingHandoffRow).where(PendingHandoffRow.updated_at < utcnow() - PENDING_HANDOFF_TTL)
+                )
         purged = Purged(*counts, kept)
-        log.info("store purged", extra={"dry_run": dry_run, "tickets": purged.tickets, "unanswered": purged.unanswered,
-                                        "feedback": purged.feedback, "open_tickets_kept": kept})
+        log.info(
+            "store purged",
+            extra={
+                "dry_run": dry_run,
+                "tickets": purged.tickets,
+                "unanswered": purged.unanswered,
+                "feedback": purged.feedback,
+                "open_tickets_kept": kept,
+            },
+        )
         return purged
 
     def _is_admin(self, username: str) -> bool:
         user = self.user(username)
         return bool(user and user.active and user.is_admin)
-

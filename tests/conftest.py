@@ -136,8 +136,9 @@ def editable_stack(tmp_path_factory, embedder, settings):
     work = tmp_path_factory.mktemp("editable")
     corpus_dir, index_dir = work / "answers", work / "index"
     shutil.copytree(settings.corpus_dir, corpus_dir)
-    save_index(build_index(load_corpus(corpus_dir), embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR),
-               index_dir)
+    save_index(
+        build_index(load_corpus(corpus_dir), embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR), index_dir
+    )
     (work / "desk-secret").write_text(uuid.uuid4().hex * 2)  # a configured secret file must exist
     env = {
         "AFTERCARE_CORPUS_DIR": str(corpus_dir),
@@ -146,8 +147,9 @@ def editable_stack(tmp_path_factory, embedder, settings):
         "AFTERCARE_DESK_SECRET_FILE": str(work / "desk-secret"),
         "DATABASE_URL": f"sqlite:///{work / 'aftercare.db'}",
     }
-    running = Stack(rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=work / "stack",
-                    env=env)
+    running = Stack(
+        rasa_port=free_port(), action_port=free_port(), web_port=free_port(), workdir=work / "stack", env=env
+    )
     running.start(timeout=300)
     yield EditableStack(running, corpus_dir, index_dir, env)
     running.stop()

@@ -11,29 +11,63 @@ from actions.conversation import last_patient_question, patient_text, transcript
 from actions.feedback import already_rated, answered_threads
 from channels.action_payload import slim_event, slim_events
 
-RANKING = [{"name": n, "confidence": 0.01} for n in
-           ("feedback", "deny", "goodbye", "greet", "bot_challenge", "thanks", "affirm", "cancel", "request_human")]
+RANKING = [
+    {"name": n, "confidence": 0.01}
+    for n in ("feedback", "deny", "goodbye", "greet", "bot_challenge", "thanks", "affirm", "cancel", "request_human")
+]
 
 
 def user(text: str, intent: str, t: float, entities: list[dict] | None = None) -> dict:
     """A user event as Rasa 3.6 stores and sends it."""
-    parse = {"intent": {"name": intent, "confidence": 0.97}, "entities": entities or [], "text": text,
-             "message_id": "m", "metadata": {}, "text_tokens": [[0, 3], [4, 9]],
-             "intent_ranking": [{"name": intent, "confidence": 0.97}, *RANKING]}
-    return {"event": "user", "timestamp": t, "metadata": {"model_id": "x", "assistant_id": "a"}, "text": text,
-            "parse_data": parse, "input_channel": "rest", "message_id": "m"}
+    parse = {
+        "intent": {"name": intent, "confidence": 0.97},
+        "entities": entities or [],
+        "text": text,
+        "message_id": "m",
+        "metadata": {},
+        "text_tokens": [[0, 3], [4, 9]],
+        "intent_ranking": [{"name": intent, "confidence": 0.97}, *RANKING],
+    }
+    return {
+        "event": "user",
+        "timestamp": t,
+        "metadata": {"model_id": "x", "assistant_id": "a"},
+        "text": text,
+        "parse_data": parse,
+        "input_channel": "rest",
+        "message_id": "m",
+    }
 
 
 def bot(text: str, t: float) -> dict:
     buttons = [{"title": f"Thread {i}", "payload": f'/choose_thread{{"thread_id":"t{i}"}}'} for i in range(4)]
-    return {"event": "bot", "timestamp": t, "metadata": {"utter_action": "action_answer_aftercare"}, "text": text,
-            "data": {"elements": None, "quick_replies": None, "buttons": buttons, "attachment": None, "image": None,
-                     "custom": {"reply": {"summary": text, "quotes": [text] * 3, "citations": ["Dr A"] * 3}}}}
+    return {
+        "event": "bot",
+        "timestamp": t,
+        "metadata": {"utter_action": "action_answer_aftercare"},
+        "text": text,
+        "data": {
+            "elements": None,
+            "quick_replies": None,
+            "buttons": buttons,
+            "attachment": None,
+            "image": None,
+            "custom": {"reply": {"summary": text, "quotes": [text] * 3, "citations": ["Dr A"] * 3}},
+        },
+    }
 
 
 def action(name: str, t: float) -> dict:
-    return {"event": "action", "timestamp": t, "metadata": {}, "name": name, "policy": "RulePolicy",
-            "confidence": 1.0, "action_text": None, "hide_rule_turn": False}
+    return {
+        "event": "action",
+        "timestamp": t,
+        "metadata": {},
+        "name": name,
+        "policy": "RulePolicy",
+        "confidence": 1.0,
+        "action_text": None,
+        "hide_rule_turn": False,
+    }
 
 
 def conversation() -> list[dict]:
@@ -42,7 +76,9 @@ def conversation() -> list[dict]:
     return [
         {"event": "session_started", "timestamp": 1.0, "metadata": {}},
         action("action_listen", 1.1),
-        user("can I drink wine after botox?", "ask_aftercare", 2.0, [{"entity": "treatment", "value": "neuromodulator"}]),
+        user(
+            "can I drink wine after botox?", "ask_aftercare", 2.0, [{"entity": "treatment", "value": "neuromodulator"}]
+        ),
         {"event": "user_featurization", "timestamp": 2.1, "use_text_for_featurization": False},
         action("action_answer_aftercare", 2.2),
         bot("Clinicians say wait 24 hours [1].", 2.3),
@@ -62,14 +98,26 @@ def conversation() -> list[dict]:
 
 def tracker(events: list[dict]) -> Tracker:
     latest = next(e for e in reversed(events) if e["event"] == "user")
-    return Tracker("s", {"last_thread_id": "filler-swelling"}, latest["parse_data"], events, False, None,
-                   {"name": "handoff_form"}, "action_listen")
+    return Tracker(
+        "s",
+        {"last_thread_id": "filler-swelling"},
+        latest["parse_data"],
+        events,
+        False,
+        None,
+        {"name": "handoff_form"},
+        "action_listen",
+    )
 
 
 def test_every_reader_of_events_reads_the_same_from_slim_events():
     full, slim = tracker(conversation()), tracker(slim_events(conversation()))
     assert patient_text(slim) == patient_text(full)
-    assert last_patient_question(slim) == last_patient_question(full) == "my lips are swollen after filler, is that normal?"
+    assert (
+        last_patient_question(slim)
+        == last_patient_question(full)
+        == "my lips are swollen after filler, is that normal?"
+    )
     assert transcript(slim) == transcript(full)
     assert answered_threads(slim) == answered_threads(full) == {"botox-alcohol", "filler-swelling"}
     assert already_rated(slim, "botox-alcohol") == already_rated(full, "botox-alcohol") is True
@@ -92,7 +140,11 @@ def test_slim_events_are_a_fraction_of_the_size_and_keep_type_and_order():
 def test_unknown_events_and_odd_parse_data_pass_through():
     odd = {"event": "reminder", "timestamp": 1.0, "name": "r", "kill_on_user_msg": True}
     assert slim_event(odd) == odd
-    assert slim_event({"event": "user", "text": "hi", "parse_data": None}) == {"event": "user", "text": "hi", "parse_data": None}
+    assert slim_event({"event": "user", "text": "hi", "parse_data": None}) == {
+        "event": "user",
+        "text": "hi",
+        "parse_data": None,
+    }
 
 
 def test_action_replies_are_validated_as_strictly_with_the_prepared_validator():
@@ -118,6 +170,12 @@ def test_action_replies_are_validated_as_strictly_with_the_prepared_validator():
         "    else:\n"
         "        raise SystemExit(f'accepted {bad}')\n"
     )
-    done = subprocess.run([str(VENV_RASA / "python"), "-c", check], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=180)
+    done = subprocess.run(
+        [str(VENV_RASA / "python"), "-c", check],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -27,7 +27,10 @@ def run(actions, t):
 
 
 def test_answers_with_citations_and_payload(actions):
-    messages, events = run(actions, tracker("can i go to the gym after botox", entities=[{"entity": "treatment", "value": "neuromodulator"}]))
+    messages, events = run(
+        actions,
+        tracker("can i go to the gym after botox", entities=[{"entity": "treatment", "value": "neuromodulator"}]),
+    )
     (message,) = messages
     assert "botox-exercise" == message["custom"]["thread_id"]
     assert message["custom"]["citations"] and message["custom"]["disclaimer"] in message["text"]
@@ -59,7 +62,9 @@ def test_treatment_slot_carries_context(actions):
 
 def test_button_payload_stands_for_the_message_before(actions):
     earlier = [{"event": "user", "text": "when can i go back to the gym", "parse_data": {}}]
-    t = tracker('/ask_aftercare{"treatment": "filler"}', entities=[{"entity": "treatment", "value": "filler"}], events=earlier)
+    t = tracker(
+        '/ask_aftercare{"treatment": "filler"}', entities=[{"entity": "treatment", "value": "filler"}], events=earlier
+    )
     (message,), _ = run(actions, t)
     assert message["custom"]["thread_id"] == "filler-exercise"
 
@@ -94,7 +99,9 @@ def test_cancel_outside_a_form_has_nothing_to_cancel_but_a_misread_question_is_a
 
 
 def test_out_of_scope_message_naming_a_treatment_gets_the_honest_fallback(actions):
-    (message,), _ = run(actions, tracker("will my pdo threads set off the metal detector at the airport?", intent="out_of_scope"))
+    (message,), _ = run(
+        actions, tracker("will my pdo threads set off the metal detector at the airport?", intent="out_of_scope")
+    )
     assert message["custom"]["type"] == "fallback"
     assert [b["payload"] for b in message["buttons"]] == ["/request_human"]
 
@@ -106,7 +113,9 @@ def test_fixed_responses_are_preceded_by_triage(built_index):
 
     def check(text):
         dispatcher = CollectingDispatcher()
-        return dispatcher.messages, asyncio.run(ActionCheckRedFlags().run(dispatcher, tracker(text, intent="thanks"), {}))
+        return dispatcher.messages, asyncio.run(
+            ActionCheckRedFlags().run(dispatcher, tracker(text, intent="thanks"), {})
+        )
 
     messages, events = check("thanks, but now my throat feels tight and I can't breathe")
     assert events == [FollowupAction("action_listen")] and "911" in messages[0]["text"]

@@ -76,8 +76,18 @@ def test_the_message_names_the_treatment_over_context(assistant):
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   \n\t ", "🙂🙂🙂", "x" * 20000, "<script>alert(1)</script>", "¿Puedo hacer ejercicio después del bótox?",
-     "ボトックスの後にジムに行けますか", "null", "{\"message\": 1}", "../../etc/passwd"],
+    [
+        "",
+        "   \n\t ",
+        "🙂🙂🙂",
+        "x" * 20000,
+        "<script>alert(1)</script>",
+        "¿Puedo hacer ejercicio después del bótox?",
+        "ボトックスの後にジムに行けますか",
+        "null",
+        '{"message": 1}',
+        "../../etc/passwd",
+    ],
 )
 def test_bad_input_gets_a_sensible_reply(assistant, message):
     outcome = assistant.ask(message)
@@ -92,7 +102,15 @@ def test_json_shape(assistant):
     assert set(data) >= {"decision", "thread_id", "candidates", "reply", "urgency"}
     assert set(data["reply"]) == {"text", "citations", "disclaimer"}
     assert set(data["candidates"][0]) == {"thread_id", "score", "question"}
-    assert set(data["reply"]["citations"][0]) == {"n", "name", "credentials", "specialty", "location", "url", "answer_id"}
+    assert set(data["reply"]["citations"][0]) == {
+        "n",
+        "name",
+        "credentials",
+        "specialty",
+        "location",
+        "url",
+        "answer_id",
+    }
 
 
 # --- conversation: context, follow-ups, ambiguous terms, time since treatment ------------------------------
@@ -129,7 +147,10 @@ def test_follow_up_borrows_the_treatment_of_the_last_thread(assistant):
 def test_a_full_question_does_not_lean_on_the_previous_one(assistant):
     context = Context("filler", None, "can i drink alcohol after filler", "filler-alcohol")
     outcome = assistant.ask("how long does redness last after microneedling", context=context)
-    assert outcome.thread_id == "microneedling-redness" and outcome.question == "how long does redness last after microneedling"
+    assert (
+        outcome.thread_id == "microneedling-redness"
+        and outcome.question == "how long does redness last after microneedling"
+    )
 
 
 def test_the_positional_treatment_still_works_and_wins_over_context(assistant):
@@ -161,14 +182,18 @@ def test_bbl_asks_which_treatment_and_the_choice_completes_the_question(assistan
     asked = assistant.ask(message)
     assert asked.decision == "clarify"
     assert [b.payload for b in asked.reply.buttons] == [
-        '/ask_aftercare{"treatment": "ipl"}', '/ask_aftercare{"treatment": "surgery_general"}'
+        '/ask_aftercare{"treatment": "ipl"}',
+        '/ask_aftercare{"treatment": "surgery_general"}',
     ]
     # The action re-asks the original text with the chosen treatment.
     assert assistant.ask(message, "surgery_general").thread_id == "surgery-flying"
     # No IPL thread is about flying: an honest fallback, not the surgery answer.
     light = assistant.ask(message, "ipl")
     assert light.decision == "fallback" and light.reply.buttons[0].payload == "/request_human"
-    assert assistant.ask("bbl 4 days ago and some patches of skin look darker than before", "ipl").thread_id == "ipl-dark-spots"
+    assert (
+        assistant.ask("bbl 4 days ago and some patches of skin look darker than before", "ipl").thread_id
+        == "ipl-dark-spots"
+    )
 
 
 def test_bbl_red_flags_are_still_urgent(assistant):
@@ -205,7 +230,9 @@ def test_heldout_questions_are_answered_from_the_right_thread(heldout_questions)
     total = len(heldout_questions)
     first = sum(bool(o.candidates) and o.candidates[0].thread.id == q["thread"] for q, o in heldout_questions)
     right = sum(o.decision == "answer" and o.thread_id == q["thread"] for q, o in heldout_questions)
-    wrong = [(q["text"], o.thread_id) for q, o in heldout_questions if o.decision == "answer" and o.thread_id != q["thread"]]
+    wrong = [
+        (q["text"], o.thread_id) for q, o in heldout_questions if o.decision == "answer" and o.thread_id != q["thread"]
+    ]
     print(f"\nheld-out: hit@1 {first}/{total}, {right} answered right, {len(wrong)} wrong")
     assert total >= 80
     assert first / total >= 0.92
@@ -222,6 +249,9 @@ def test_heldout_false_alarms_and_fallbacks(assistant, heldout_questions):
 
 def test_heldout_red_flags_are_all_escalated(assistant):
     rank = {"emergency": 3, "clinic_now": 2, "clinic_soon": 1, None: 0}
-    missed = [(i["text"], o.urgency) for i, o in _decide_all(assistant, devset(HELDOUT + "red_flags"))
-              if rank[o.urgency] < rank[i["urgency"]] or (i["urgency"] != "clinic_soon" and o.decision != "urgent")]
+    missed = [
+        (i["text"], o.urgency)
+        for i, o in _decide_all(assistant, devset(HELDOUT + "red_flags"))
+        if rank[o.urgency] < rank[i["urgency"]] or (i["urgency"] != "clinic_soon" and o.decision != "urgent")
+    ]
     assert not missed

@@ -17,8 +17,13 @@ def run_of(*outcomes: tuple[float, str, str]) -> Run:
 
 
 def test_recovery_runs_from_the_fault_to_the_last_message_not_answered():
-    run = run_of((5.0, "answered", ""), (10.5, "lost", "http 502"), (12.0, "told", "trouble reply"),
-                 (13.0, "answered", ""), (14.0, "answered", ""))
+    run = run_of(
+        (5.0, "answered", ""),
+        (10.5, "lost", "http 502"),
+        (12.0, "told", "trouble reply"),
+        (13.0, "answered", ""),
+        (14.0, "answered", ""),
+    )
     assert run.recovery() == 2.0
     assert (run.count("answered"), run.count("told"), run.count("lost"), run.server_errors()) == (3, 1, 1, 1)
     assert "lost 1 (1 http 502)" in line(run) and "recovered 2.0 s" in line(run)

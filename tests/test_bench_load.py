@@ -34,8 +34,8 @@ def test_every_system_gets_the_same_messages():
 
 def test_percentile_is_nearest_rank():
     values = list(range(1, 101))
-    assert (percentile(values, .5), percentile(values, .95), percentile(values, .99)) == (51, 95, 99)
-    assert percentile([7.0], .99) == 7.0
+    assert (percentile(values, 0.5), percentile(values, 0.95), percentile(values, 0.99)) == (51, 95, 99)
+    assert percentile([7.0], 0.99) == 7.0
 
 
 def step(rate: float, p95_ms: float, errors: int = 0) -> Step:
@@ -68,4 +68,5 @@ def test_summary_line_format():
     run = Result("run", {10: step(10, 284), 15: step(15, 900)})
     assert summary_line(run, bare) == "vs bare rasa: run max-rate ratio 0.50, p95@10 ratio 2.84"
     assert summary_line(Result("cluster", unavailable="nginx not installed"), bare) == (
-        "cluster: not measured (nginx not installed)")
+        "cluster: not measured (nginx not installed)"
+    )

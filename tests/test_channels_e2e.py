@@ -87,16 +87,27 @@ class PlatformStub:
         path = call["path"]
         if path.startswith("/twilio/"):
             form = call["form"]
-            return 201, {"sid": "SM" + uuid.uuid4().hex, "status": "queued", "to": form.get("To"), "body": form.get("Body")}
+            return 201, {
+                "sid": "SM" + uuid.uuid4().hex,
+                "status": "queued",
+                "to": form.get("To"),
+                "body": form.get("Body"),
+            }
         if path.startswith("/telegram/"):
             method = path.rsplit("/", 1)[1]
             if method == "getMe":
-                return 200, {"ok": True, "result": {"id": 42, "is_bot": True, "first_name": "Aftercare", "username": TELEGRAM_BOT}}
+                return 200, {
+                    "ok": True,
+                    "result": {"id": 42, "is_bot": True, "first_name": "Aftercare", "username": TELEGRAM_BOT},
+                }
             if method == "setWebhook" and not self.accept_set_webhook:
                 return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
             if method == "sendMessage":
                 chat = int(call["form"]["chat_id"])
-                return 200, {"ok": True, "result": {"message_id": 7, "date": 0, "chat": {"id": chat, "type": "private"}}}
+                return 200, {
+                    "ok": True,
+                    "result": {"message_id": 7, "date": 0, "chat": {"id": chat, "type": "private"}},
+                }
             return 200, {"ok": True, "result": True}
         if path.startswith("/slack/"):
             return 200, {"ok": True, "channel": call["json"].get("channel"), "ts": "1700000000.000200"}
@@ -177,11 +188,13 @@ def stack(built_index, stub, tmp_path_factory):
         credentials=creds,
         # Low rate limits, for the abuse tests at the end of this module (each test here uses fresh senders,
         # and only the last test sends more than a couple of web-channel messages).
-        env={"AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"],
-             "AFTERCARE_SENDER_MESSAGES_PER_MINUTE": str(SENDER_LIMIT),
-             "AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE": str(ADDRESS_LIMIT),
-             "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1",  # as behind a proxy on this host
-             "AFTERCARE_REST_TOKEN": REST_TOKEN},
+        env={
+            "AFTERCARE_INDEX_DIR": os.environ["AFTERCARE_INDEX_DIR"],
+            "AFTERCARE_SENDER_MESSAGES_PER_MINUTE": str(SENDER_LIMIT),
+            "AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE": str(ADDRESS_LIMIT),
+            "AFTERCARE_TRUSTED_PROXIES": "127.0.0.1",  # as behind a proxy on this host
+            "AFTERCARE_REST_TOKEN": REST_TOKEN,
+        },
     )
     running.start(timeout=600)  # a shared, busy machine can take minutes to load the model
     yield running
@@ -195,8 +208,9 @@ def events_for(stack: Stack, sender: str) -> int:
     """Events stored for this raw sender id on any channel (Rasa stores `<channel>:<keyed hash>`)."""
     ids = {sender} | {stack.conversation_id(c, sender) for c in CHANNELS}
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        return db.execute(f"SELECT COUNT(*) FROM events WHERE sender_id IN ({','.join('?' * len(ids))})",
-                          tuple(ids)).fetchone()[0]
+        return db.execute(
+            f"SELECT COUNT(*) FROM events WHERE sender_id IN ({','.join('?' * len(ids))})", tuple(ids)
+        ).fetchone()[0]
 
 
 # --- Twilio: SMS and WhatsApp -------------------------------------------------------------------
@@ -273,18 +287,28 @@ def test_the_tracker_store_holds_no_phone_number_or_platform_id(stack, stub):
     assert post_telegram(stack, telegram_update(chat, GYM)).status_code == 200
     user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
     body = slack_event(user, channel, GYM)
-    assert requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body),
-                         timeout=60).status_code == 200
+    assert (
+        requests.post(
+            f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60
+        ).status_code
+        == 200
+    )
     stub.wait_for("/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel)
     deadline = time.monotonic() + 60
-    while not (len(sms_to(stub, phone)) >= 2 and sms_to(stub, whatsapp) and telegram_sent(stub, chat)) \
-            and time.monotonic() < deadline:
+    while (
+        not (len(sms_to(stub, phone)) >= 2 and sms_to(stub, whatsapp) and telegram_sent(stub, chat))
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.5)
     assert sms_to(stub, phone) and sms_to(stub, whatsapp) and telegram_sent(stub, chat)  # replies reach them
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
         ids = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
-    assert {stack.conversation_id("twilio", phone), stack.conversation_id("twilio", whatsapp),
-            stack.conversation_id("telegram", str(chat)), stack.conversation_id("slack", user)} <= ids
+    assert {
+        stack.conversation_id("twilio", phone),
+        stack.conversation_id("twilio", whatsapp),
+        stack.conversation_id("telegram", str(chat)),
+        stack.conversation_id("slack", user),
+    } <= ids
     assert stack.conversation_id("twilio", whatsapp).startswith("whatsapp:")
     assert stack.conversation_id("twilio", phone).startswith("sms:")
     stored = tracker_bytes(stack)
@@ -336,7 +360,11 @@ def test_twilio_text_output_shows_reply_words_not_payloads():
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     sent = json.loads(result.stdout.strip().splitlines()[-1])
-    assert sent[0] == {"to": "+15550111", "from_": "+15550100", "body": "Do you agree?\n\nYou can reply: Yes, contact me / No / Cancel"}
+    assert sent[0] == {
+        "to": "+15550111",
+        "from_": "+15550100",
+        "body": "Do you agree?\n\nYou can reply: Yes, contact me / No / Cancel",
+    }
     assert sent[1]["body"] == "First.\n\nSecond."
     long_parts = [m["body"] for m in sent[2:]]
     assert len(long_parts) == 3 and all(len(b) <= SMS_LIMIT for b in long_parts)
@@ -391,7 +419,10 @@ def post_telegram(stack: Stack, update: dict, secret: str | None = TELEGRAM_SECR
 
 
 def telegram_sent(stub: PlatformStub, chat_id: int) -> list[dict]:
-    return [c["form"] for c in stub.find(f"/telegram/bot{TELEGRAM_TOKEN}/sendMessage", lambda c: c["form"]["chat_id"] == str(chat_id))]
+    return [
+        c["form"]
+        for c in stub.find(f"/telegram/bot{TELEGRAM_TOKEN}/sendMessage", lambda c: c["form"]["chat_id"] == str(chat_id))
+    ]
 
 
 def test_rasa_started_though_telegram_refused_the_webhook_and_registers_it_later(stack, stub):
@@ -402,7 +433,10 @@ def test_rasa_started_though_telegram_refused_the_webhook_and_registers_it_later
     response = requests.get(f"{stack.rasa_url}/webhooks/telegram/set_webhook", timeout=30)
     assert response.status_code == 200 and response.text == "Webhook setup successful"
     registered = stub.find(f"/telegram/bot{TELEGRAM_TOKEN}/setWebhook")[-1]["form"]
-    assert registered == {"url": "https://bot.clinic.example/webhooks/telegram/webhook", "secret_token": TELEGRAM_SECRET}
+    assert registered == {
+        "url": "https://bot.clinic.example/webhooks/telegram/webhook",
+        "secret_token": TELEGRAM_SECRET,
+    }
 
 
 def test_telegram_update_gets_markdown_v2_with_inline_buttons(stack, stub, assistant):
@@ -422,7 +456,10 @@ def test_telegram_update_gets_markdown_v2_with_inline_buttons(stack, stub, assis
 
 def test_telegram_button_press_is_a_message(stack, stub):
     chat = 900_000_000 + uuid.uuid4().int % 1_000_000
-    assert post_telegram(stack, telegram_update(chat, "when can I go back to the gym after my injections?")).status_code == 200
+    assert (
+        post_telegram(stack, telegram_update(chat, "when can I go back to the gym after my injections?")).status_code
+        == 200
+    )
     clarify = telegram_sent(stub, chat)[-1]
     buttons = [row[0] for row in json.loads(clarify["reply_markup"])["inline_keyboard"]]
     filler = next(b for b in buttons if b["text"] == "Dermal filler")
@@ -432,7 +469,11 @@ def test_telegram_button_press_is_a_message(stack, stub):
         "callback_query": {
             "id": "4382bfdwdsb323b2d9",
             "from": update["message"]["from"],
-            "message": {**update["message"], "from": {"id": 42, "is_bot": True, "first_name": "Aftercare"}, "text": "x"},
+            "message": {
+                **update["message"],
+                "from": {"id": 42, "is_bot": True, "first_name": "Aftercare"},
+                "text": "x",
+            },
             "chat_instance": "-1234",
             "data": filler["callback_data"],
         },
@@ -457,7 +498,11 @@ def test_telegram_updates_without_the_secret_token_are_rejected(stack, stub, sec
 def slack_headers(body: bytes, secret: str = SLACK_SECRET) -> dict:
     timestamp = str(int(time.time()))
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
+    return {
+        "Content-Type": "application/json",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": f"v0={digest}",
+    }
 
 
 def slack_event(user: str, channel: str, text: str) -> bytes:
@@ -467,7 +512,15 @@ def slack_event(user: str, channel: str, text: str) -> bytes:
             "token": "legacy-verification-token",
             "team_id": "T0001",
             "api_app_id": "A0001",
-            "event": {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "im"},
+            "event": {
+                "type": "message",
+                "channel": channel,
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+                "channel_type": "im",
+            },
             "type": "event_callback",
             "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
             "event_time": int(time.time()),
@@ -479,11 +532,15 @@ def slack_event(user: str, channel: str, text: str) -> bytes:
 def test_slack_signed_event_gets_mrkdwn_blocks(stack, stub, assistant):
     user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
     body = slack_event(user, channel, GYM)
-    response = requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60
+    )
     assert response.status_code == 200
     outcome = assistant.ask(GYM)
     expected = slack.slack(outcome.reply)
-    posted = stub.wait_for("/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel, count=len(expected))
+    posted = stub.wait_for(
+        "/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel, count=len(expected)
+    )
     assert [p["json"]["blocks"] for p in posted] == [m["blocks"] for m in expected]
     assert posted[0]["headers"]["Authorization"] == "Bearer xoxb-test-token"
     sections = [b["text"]["text"] for b in posted[0]["json"]["blocks"] if b["type"] == "section"]
@@ -535,11 +592,15 @@ def hub_signature(body: bytes, algorithm=hashlib.sha1, secret: str = FB_SECRET) 
 def messenger_sent(stub: PlatformStub, psid: str) -> list[dict]:
     return [
         c["json"]["message"]
-        for c in stub.find("/graph/v2.12/me/messages", lambda c: c["json"]["recipient"]["id"] == psid and "message" in c["json"])
+        for c in stub.find(
+            "/graph/v2.12/me/messages", lambda c: c["json"]["recipient"]["id"] == psid and "message" in c["json"]
+        )
     ]
 
 
-@pytest.mark.parametrize("header,algorithm", [("X-Hub-Signature", hashlib.sha1), ("X-Hub-Signature-256", hashlib.sha256)])
+@pytest.mark.parametrize(
+    "header,algorithm", [("X-Hub-Signature", hashlib.sha1), ("X-Hub-Signature-256", hashlib.sha256)]
+)
 def test_messenger_signed_event_gets_plain_text_and_quick_replies(stack, stub, assistant, header, algorithm):
     psid = str(uuid.uuid4().int)[:16]
     body = messenger_event(psid, GYM)
@@ -568,7 +629,10 @@ def test_messenger_event_with_a_bad_signature_is_rejected(stack, stub, headers):
     psid = str(uuid.uuid4().int)[:16]
     body = messenger_event(psid, GYM)
     response = requests.post(
-        f"{stack.rasa_url}/webhooks/facebook/webhook", data=body, headers={"Content-Type": "application/json", **headers}, timeout=60
+        f"{stack.rasa_url}/webhooks/facebook/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=60,
     )
     assert response.status_code == 403
     assert stub.find("/graph/", lambda c: c["json"]["recipient"]["id"] == psid) == [] and events_for(stack, psid) == 0
@@ -581,13 +645,21 @@ def test_messenger_subscription_handshake(stack):
         timeout=30,
     )
     assert ok.status_code == 200 and ok.text == "1158201444"
-    bad = requests.get(f"{stack.rasa_url}/webhooks/facebook/webhook", params={"hub.verify_token": "x", "hub.challenge": "1"}, timeout=30)
+    bad = requests.get(
+        f"{stack.rasa_url}/webhooks/facebook/webhook",
+        params={"hub.verify_token": "x", "hub.challenge": "1"},
+        timeout=30,
+    )
     assert bad.status_code == 403
 
 
 def test_web_channels_keep_the_rich_payload(stack):
-    messages = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=AUTHORIZED,
-                             json={"sender": uuid.uuid4().hex, "message": GYM}, timeout=60).json()
+    messages = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        headers=AUTHORIZED,
+        json={"sender": uuid.uuid4().hex, "message": GYM},
+        timeout=60,
+    ).json()
     assert any(m.get("custom", {}).get("thread_id") == "botox-exercise" for m in messages)
     assert any("Sources:" in (m.get("text") or "") for m in messages)
 
@@ -596,7 +668,7 @@ def test_web_channels_keep_the_rich_payload(stack):
 
 
 def test_every_connector_answers_an_overlong_message_itself(stack, stub, settings):
-    story = ("I had filler in my lips last week and they still feel a little lumpy when I press them. " * 100)
+    story = "I had filler in my lips last week and they still feel a little lumpy when I press them. " * 100
     story = story[: settings.max_message_chars + 1]
 
     phone = new_phone()
@@ -610,7 +682,9 @@ def test_every_connector_answers_an_overlong_message_itself(stack, stub, setting
 
     user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
     body = slack_event(user, channel, story)
-    assert requests.post(f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60).ok
+    assert requests.post(
+        f"{stack.rasa_url}/webhooks/slack/webhook", data=body, headers=slack_headers(body), timeout=60
+    ).ok
     (slack,) = stub.wait_for("/slack/api/chat.postMessage", lambda c: c["json"]["channel"] == channel, count=1)
 
     psid = str(uuid.uuid4().int)[:16]
@@ -643,8 +717,10 @@ def test_a_sender_over_the_rate_limit_is_asked_to_wait_and_an_emergency_still_ge
     assert any("911" in r and "faster" not in r for r in replies[-2:])  # the emergency over the limit
     # The refused messages never reached NLU: only the allowed ones are in the conversation.
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        users = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
-                           (stack.conversation_id("twilio", phone),)).fetchone()[0]
+        users = db.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+            (stack.conversation_id("twilio", phone),),
+        ).fetchone()[0]
     assert users == SENDER_LIMIT
 
 
@@ -652,8 +728,9 @@ def test_cors_and_socketio_only_for_the_configured_origins(stack):
     allowed, other = stack.web_url, "https://attacker.example"
     for url in (f"{stack.rasa_url}/webhooks/rest/webhook", f"{stack.action_url}/webhook"):
         for origin, expected in ((allowed, allowed), (other, None)):
-            preflight = requests.options(url, headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
-                                         timeout=10)
+            preflight = requests.options(
+                url, headers={"Origin": origin, "Access-Control-Request-Method": "POST"}, timeout=10
+            )
             assert preflight.headers.get("Access-Control-Allow-Origin") == expected, (url, origin)
     # Long-polling, spoken as a browser does (the websocket client library sends an Origin of its own, and
     # python-socketio's client waits out a 25 s long poll on each disconnect): the handshake, then the
@@ -679,9 +756,12 @@ def test_one_address_over_the_rate_limit_is_asked_to_wait(stack):
 
     def send(address):
         # From the trusted proxy on loopback, the client is the X-Forwarded-For hop it names.
-        response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                                 headers={"X-Forwarded-For": address, **AUTHORIZED},
-                                 json={"sender": uuid.uuid4().hex, "message": "hello"}, timeout=120)
+        response = requests.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            headers={"X-Forwarded-For": address, **AUTHORIZED},
+            json={"sender": uuid.uuid4().hex, "message": "hello"},
+            timeout=120,
+        )
         assert response.status_code == 200
         return "\n".join(m.get("text", "") for m in response.json())
 
@@ -707,18 +787,35 @@ def test_the_production_credentials_require_the_rest_token():
     assert set(production) == {"channels.bounded.RestInput", "channels.bounded.SocketIOInput"}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-the-token"}, {"Authorization": REST_TOKEN},
-                                     {"Authorization": f"Basic {REST_TOKEN}"}], ids=["none", "wrong", "no-scheme", "basic"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer not-the-token"},
+        {"Authorization": REST_TOKEN},
+        {"Authorization": f"Basic {REST_TOKEN}"},
+    ],
+    ids=["none", "wrong", "no-scheme", "basic"],
+)
 def test_rest_without_the_token_is_refused(stack, headers):
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=headers, timeout=60,
-                             json={"sender": uuid.uuid4().hex, "message": "can I fly after filler?"})
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        headers=headers,
+        timeout=60,
+        json={"sender": uuid.uuid4().hex, "message": "can I fly after filler?"},
+    )
     assert response.status_code == 401 and "AFTERCARE_REST_TOKEN" in response.json()["error"]
 
 
 def test_rest_with_the_token_and_the_web_relay_are_answered(stack):
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=AUTHORIZED, timeout=60,
-                             json={"sender": uuid.uuid4().hex, "message": "can I fly after filler?"})
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        headers=AUTHORIZED,
+        timeout=60,
+        json={"sender": uuid.uuid4().hex, "message": "can I fly after filler?"},
+    )
     assert response.status_code == 200 and any("custom" in m for m in response.json())
-    relayed = requests.post(f"{stack.web_url}/api/chat", json={"sender": "web-test", "message": "can I fly after filler?"},
-                            timeout=60)
+    relayed = requests.post(
+        f"{stack.web_url}/api/chat", json={"sender": "web-test", "message": "can I fly after filler?"}, timeout=60
+    )
     assert relayed.status_code == 200 and relayed.json()["messages"]

@@ -36,7 +36,11 @@ def test_ask_json():
 
 
 def test_ask_reads_one_message_per_line():
-    result = run("ask", "-", stdin="can i shower after my tummy tuck\nchoking on water since my tox\nwhat is the capital of peru\n")
+    result = run(
+        "ask",
+        "-",
+        stdin="can i shower after my tummy tuck\nchoking on water since my tox\nwhat is the capital of peru\n",
+    )
     assert result.returncode == 0, result.stderr
     decisions = [json.loads(line)["decision"] for line in result.stdout.splitlines()]
     assert decisions == ["answer", "urgent", "fallback"]
@@ -70,10 +74,13 @@ def test_index_is_idempotent():
     assert result.returncode == 0 and "up to date" in result.stdout
 
 
-@pytest.mark.parametrize("text, words", [
-    ("red_flags: [{text: only text}]\n", "red_flags item 1: needs text, concept and level"),
-    ("red_flags: [unclosed\n", "cannot read red-flag exemplars"),  # the YAML parser's message spans lines
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("red_flags: [{text: only text}]\n", "red_flags item 1: needs text, concept and level"),
+        ("red_flags: [unclosed\n", "cannot read red-flag exemplars"),  # the YAML parser's message spans lines
+    ],
+)
 def test_a_broken_exemplar_file_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys, text, words):
     # In-process: the load errors share one base class that the CLI reports as one line (exit 2).
     from bot.cli import main

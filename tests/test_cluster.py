@@ -44,8 +44,9 @@ def cluster(built_index, tmp_path_factory):
 
 def rest(cluster: Cluster, message: str, sender: str) -> tuple[list[dict], str]:
     """Rasa's replies through nginx, and the replica (host:port) that gave them."""
-    response = requests.post(f"{cluster.public_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": message}, timeout=120)
+    response = requests.post(
+        f"{cluster.public_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=120
+    )
     assert response.status_code == 200, response.text[:500]
     return response.json(), response.headers["X-Upstream"]
 
@@ -81,7 +82,10 @@ def test_socketio_conversation(cluster, transport):
         client.emit("session_request", {"session_id": None})
         assert confirmed.wait(20), "no session_confirm through nginx"
         # The id is signed by the replica that issued it; every replica checks it with the same key.
-        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session[0]})
+        client.emit(
+            "user_uttered",
+            {"message": "how long do I wear my compression garment after lipo?", "session_id": session[0]},
+        )
         assert replied.wait(120), f"no answer over {transport}; got {received}"
     finally:
         client.disconnect()
@@ -103,12 +107,16 @@ def test_conversations_keep_their_state_across_replicas(cluster):
     treatment named in the first turn still shapes the second, so the tracker and lock stores are shared."""
     served: dict[str, list[str]] = {}
     for sender in (uuid.uuid4().hex, uuid.uuid4().hex):
-        messages, first = rest(cluster, "I had juvederm in my lips this morning, how long will they be swollen?", sender)
+        messages, first = rest(
+            cluster, "I had juvederm in my lips this morning, how long will they be swollen?", sender
+        )
         assert custom(messages)["thread_id"] == "filler-lip-swelling"
         messages, second = rest(cluster, "and when can I go back to the gym?", sender)
         assert custom(messages)["thread_id"] == "filler-exercise"
         served[sender] = [first, second]
-    assert all(len(set(replicas)) == 2 for replicas in served.values()), f"a conversation stayed on one replica: {served}"
+    assert all(len(set(replicas)) == 2 for replicas in served.values()), (
+        f"a conversation stayed on one replica: {served}"
+    )
 
 
 def test_publish_reload_reaches_every_action_server(cluster):
@@ -135,8 +143,10 @@ def test_messages_go_through_with_one_replica_killed(cluster):
     assert answered == {f"127.0.0.1:{cluster.ports.rasa[1]}"}
 
 
-@pytest.mark.parametrize("setting, name", [("AFTERCARE_SENDER_SECRET_FILE", "sender-secret"),
-                                           ("AFTERCARE_ACTION_SECRET_FILE", "action-secret")])
+@pytest.mark.parametrize(
+    "setting, name",
+    [("AFTERCARE_SENDER_SECRET_FILE", "sender-secret"), ("AFTERCARE_ACTION_SECRET_FILE", "action-secret")],
+)
 def test_every_server_gets_one_shared_key_made_before_they_start(tmp_path, monkeypatch, setting, name):
     """Servers making a key at once would each keep their own: conversations and web sessions begun on
     one replica would be refused by the other, and action servers would refuse Rasa's calls."""

@@ -31,13 +31,17 @@ def test_every_reply_quotes_stored_answers_and_cites_them(corpus):
 def _own_sentences(text, thread):
     """Sentences of a reply that are not quotes, sources or our fixed framing."""
     body = text.split("Sources:")[0]
-    lines = [ln for ln in body.splitlines() if ln and not ln.startswith("- \"") and not ln.startswith("Closest question")]
+    lines = [
+        ln for ln in body.splitlines() if ln and not ln.startswith('- "') and not ln.startswith("Closest question")
+    ]
     return lines
 
 
 def test_no_advice_of_our_own(corpus):
     """Outside the quotes, a reply holds only the counting summary: no sentence of advice."""
-    allowed = re.compile(r"^\d+ clinicians? answered\.( All of them give the same time frame: .+\.| 1 clinician gives a time frame: .+\.| \d+ clinicians give the same time frame: .+\.| They differ on timing: .+\.| Their key points are quoted below\.)( \(\d+ gave no time frame\.\))?$")
+    allowed = re.compile(
+        r"^\d+ clinicians? answered\.( All of them give the same time frame: .+\.| 1 clinician gives a time frame: .+\.| \d+ clinicians give the same time frame: .+\.| They differ on timing: .+\.| Their key points are quoted below\.)( \(\d+ gave no time frame\.\))?$"
+    )
     for thread in corpus.published:
         for line in _own_sentences(compose_answer(thread, CONTACT).text, thread):
             assert allowed.match(line), line
@@ -64,8 +68,14 @@ def test_quotes_show_the_spread_of_opinion(corpus):
         ([None, None], "2 clinicians answered. Their key points are quoted below."),
         (["2 weeks", "2 weeks"], "2 clinicians answered. All of them give the same time frame: 2 weeks."),
         (["2 weeks", None], "2 clinicians answered. 1 clinician gives a time frame: 2 weeks. (1 gave no time frame.)"),
-        (["2 weeks", "2 weeks", None], "3 clinicians answered. 2 clinicians give the same time frame: 2 weeks. (1 gave no time frame.)"),
-        (["4 hours", "24 hours", "4 hours"], "3 clinicians answered. They differ on timing: 4 hours (2), 24 hours (1)."),
+        (
+            ["2 weeks", "2 weeks", None],
+            "3 clinicians answered. 2 clinicians give the same time frame: 2 weeks. (1 gave no time frame.)",
+        ),
+        (
+            ["4 hours", "24 hours", "4 hours"],
+            "3 clinicians answered. They differ on timing: 4 hours (2), 24 hours (1).",
+        ),
     ],
 )
 def test_summarise(frames, expected):
@@ -74,7 +84,9 @@ def test_summarise(frames, expected):
 
 
 def test_key_sentence_skips_courtesy():
-    answer = Answer(author=Author(name="X"), body="Thank you for your question. Wait 2 weeks before a facial. Best wishes.")
+    answer = Answer(
+        author=Author(name="X"), body="Thank you for your question. Wait 2 weeks before a facial. Best wishes."
+    )
     assert key_sentence(answer) == "Wait 2 weeks before a facial."
 
 
@@ -91,7 +103,10 @@ def test_demo_footer_only_on_demo_threads(corpus):
 def test_clarify_and_fallback(corpus):
     threads = [corpus.get("botox-exercise"), corpus.get("filler-exercise")]
     reply = compose_clarify(threads, CONTACT)
-    assert [b.payload for b in reply.buttons] == ['/ask_aftercare{"treatment": "neuromodulator"}', '/ask_aftercare{"treatment": "filler"}']
+    assert [b.payload for b in reply.buttons] == [
+        '/ask_aftercare{"treatment": "neuromodulator"}',
+        '/ask_aftercare{"treatment": "filler"}',
+    ]
     assert [b.title for b in reply.buttons] == ["Botox and other anti-wrinkle injections", "Dermal filler"]
     same = compose_clarify([corpus.get("botox-lying-down"), corpus.get("botox-sleep-position")], CONTACT)
     assert [b.title for b in same.buttons] == [b.payload for b in same.buttons]
@@ -121,10 +136,16 @@ def test_fallback_offers_to_send_the_question_to_the_clinic():
 def test_clarify_for_an_ambiguous_term():
     from bot.compose import Meaning, compose_clarify_term
 
-    reply = compose_clarify_term("BBL", (Meaning("ipl", "BroadBand Light (IPL photofacial)"),
-                                         Meaning("surgery_general", "Brazilian butt lift (surgery)")))
+    reply = compose_clarify_term(
+        "BBL",
+        (
+            Meaning("ipl", "BroadBand Light (IPL photofacial)"),
+            Meaning("surgery_general", "Brazilian butt lift (surgery)"),
+        ),
+    )
     assert [b.payload for b in reply.buttons] == [
-        '/ask_aftercare{"treatment": "ipl"}', '/ask_aftercare{"treatment": "surgery_general"}'
+        '/ask_aftercare{"treatment": "ipl"}',
+        '/ask_aftercare{"treatment": "surgery_general"}',
     ]
     assert '"BBL"' in reply.text and "1. BroadBand Light (IPL photofacial)" in reply.text
     assert "2. Brazilian butt lift (surgery)" in reply.text

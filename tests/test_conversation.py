@@ -51,7 +51,11 @@ def test_feedback_from_button_entities():
 
 
 def test_typed_feedback_falls_back_to_words_and_last_answer():
-    tracker = make([], {"text": "that didn't help at all", "intent": {"name": "feedback"}, "entities": []}, {"last_thread_id": "filler-exercise"})
+    tracker = make(
+        [],
+        {"text": "that didn't help at all", "intent": {"name": "feedback"}, "entities": []},
+        {"last_thread_id": "filler-exercise"},
+    )
     assert helpful_from(tracker) is False and thread_from(tracker) == "filler-exercise"
     tracker = make([], {"text": "that was helpful", "intent": {"name": "feedback"}, "entities": []})
     assert helpful_from(tracker) is True and thread_from(tracker) is None

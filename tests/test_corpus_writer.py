@@ -56,7 +56,9 @@ def answer(name, body, **extra):
 
 
 def imported(question, *answers, file="in.jsonl", **fields):
-    return ParsedFile(file, threads=(ImportedThread(question=question, answers=answers, file=file, place="line 1", **fields),))
+    return ParsedFile(
+        file, threads=(ImportedThread(question=question, answers=answers, file=file, place="line 1", **fields),)
+    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -69,8 +71,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         ("Can I get a hydrafacial the week after lip filler?", "can-i-get-a-hydrafacial-the-week-after-lip-filler"),
         ("Crème après le peeling ?", "creme-apres-le-peeling"),
         ("???", "thread"),
-        ("How long after a deep phenol chemical peel should I avoid the sun and wear SPF fifty?",
-         "how-long-after-a-deep-phenol-chemical-peel-should-i-avoid"),
+        (
+            "How long after a deep phenol chemical peel should I avoid the sun and wear SPF fifty?",
+            "how-long-after-a-deep-phenol-chemical-peel-should-i-avoid",
+        ),
     ],
 )
 def test_slugify(question, slug):
@@ -113,7 +117,12 @@ def test_same_question_merges_into_the_existing_thread(corpus_dir, vocabulary):
     # A new, unreviewed answer withdraws the thread to draft until it is reviewed.
     assert thread.status == "draft"
     (outcome,) = plan.outcomes
-    assert (outcome.action, outcome.answers_added, outcome.answers_updated, outcome.answers_skipped) == ("changed", 1, 0, 2)
+    assert (outcome.action, outcome.answers_added, outcome.answers_updated, outcome.answers_skipped) == (
+        "changed",
+        1,
+        0,
+        2,
+    )
     assert outcome.fields == ("status",)
 
 
@@ -145,14 +154,19 @@ def test_a_refreshed_rating_updates_the_answer(corpus_dir, vocabulary):
 def test_an_update_keeps_what_the_input_leaves_out(corpus_dir, vocabulary):
     # A row that names only the author and the text must not erase the stored credentials, link or date.
     original = read_existing(corpus_dir)[0].answers[0]
-    plan = plan_import(read_existing(corpus_dir), [imported("Can I fly after Botox?", answer(
-        "Imogen Vale", original.body, title="Same day is fine"))], vocabulary)
+    plan = plan_import(
+        read_existing(corpus_dir),
+        [imported("Can I fly after Botox?", answer("Imogen Vale", original.body, title="Same day is fine"))],
+        vocabulary,
+    )
     updated = plan.writes["botox-flying"].answers[0]
     assert updated == original.model_copy(update={"title": "Same day is fine"})
 
 
 def test_values_the_input_states_update_the_thread(corpus_dir, vocabulary):
-    item = imported("Can I fly after Botox?", answer("Sam Reyes", "Wait."), file="t.yml", status="draft", tags=("travel",))
+    item = imported(
+        "Can I fly after Botox?", answer("Sam Reyes", "Wait."), file="t.yml", status="draft", tags=("travel",)
+    )
     plan = plan_import(read_existing(corpus_dir), [item], vocabulary)
     thread = plan.writes["botox-flying"]
     assert thread.status == "draft" and thread.tags == ("travel",)
@@ -196,8 +210,10 @@ def test_read_existing(tmp_path):
 
 
 def test_rendered_files_read_back_as_the_same_threads(tmp_path, vocabulary):
-    files = [read_file(FIXTURES / n, f, vocabulary) for n, f in
-             [("hydrafacial-page.txt", "qa-page"), ("answers.csv", "csv"), ("threads.yml", "yaml")]]
+    files = [
+        read_file(FIXTURES / n, f, vocabulary)
+        for n, f in [("hydrafacial-page.txt", "qa-page"), ("answers.csv", "csv"), ("threads.yml", "yaml")]
+    ]
     plan = plan_import((), files, vocabulary)
     write_threads(tmp_path, plan.writes)
     corpus = load_corpus(tmp_path)
@@ -230,12 +246,29 @@ def test_a_demo_thread_renders_in_its_hand_written_field_order(settings, corpus)
 
 def _every_field_set() -> Thread:
     author = Author(name="Imogen Vale", credentials="MD", specialty="Dermatologist", location="Portland, OR")
-    answer = Answer(author=author, body="Wait a day.\n\nThen swim.", title="A day", rating=Rating(stars=4.5, reviews=3),
-                    date=dt.date(2025, 4, 12), url="https://clinic.example/vale")
-    return Thread(id="filler-swimming", question="Can I swim after filler?", body="Booked a pool day.",
-                  treatments=("filler",), tags=("swimming",), answers=(answer,), source="handbook", demo=True,
-                  status="published", reviewed_by="boss", reviewed_at=dt.date(2025, 5, 1),
-                  review_due=dt.date(2026, 5, 1), phrasings=("swimming after lip filler",))
+    answer = Answer(
+        author=author,
+        body="Wait a day.\n\nThen swim.",
+        title="A day",
+        rating=Rating(stars=4.5, reviews=3),
+        date=dt.date(2025, 4, 12),
+        url="https://clinic.example/vale",
+    )
+    return Thread(
+        id="filler-swimming",
+        question="Can I swim after filler?",
+        body="Booked a pool day.",
+        treatments=("filler",),
+        tags=("swimming",),
+        answers=(answer,),
+        source="handbook",
+        demo=True,
+        status="published",
+        reviewed_by="boss",
+        reviewed_at=dt.date(2025, 5, 1),
+        review_due=dt.date(2026, 5, 1),
+        phrasings=("swimming after lip filler",),
+    )
 
 
 def test_every_field_the_loader_reads_is_written():
@@ -262,15 +295,19 @@ def test_remove_thread(corpus_dir):
 
 def test_write_leaves_no_temporary_files_and_keeps_other_files(corpus_dir, vocabulary):
     (corpus_dir / "README.md").write_text("notes", encoding="utf-8")
-    plan = plan_import(read_existing(corpus_dir), [imported("Can I fly after Botox?", answer("Sam Reyes", "Wait."))], vocabulary)
+    plan = plan_import(
+        read_existing(corpus_dir), [imported("Can I fly after Botox?", answer("Sam Reyes", "Wait."))], vocabulary
+    )
     write_threads(corpus_dir, plan.writes)
     assert sorted(p.name for p in corpus_dir.iterdir()) == ["README.md", "botox-flying.yml"]
 
 
 def _plan_touching_three_files(corpus_dir, vocabulary):
-    files = [imported("Can I fly after Botox?", answer("Sam Reyes", "Wait.")),
-             imported("Can I swim after lip filler?", answer("Jo Ray", "After a day.")),
-             imported("Can I run after a peel?", answer("Jo Ray", "Yes."))]
+    files = [
+        imported("Can I fly after Botox?", answer("Sam Reyes", "Wait.")),
+        imported("Can I swim after lip filler?", answer("Jo Ray", "After a day.")),
+        imported("Can I run after a peel?", answer("Jo Ray", "Yes.")),
+    ]
     plan = plan_import(read_existing(corpus_dir), files, vocabulary)
     assert len(plan.writes) == 3
     return plan

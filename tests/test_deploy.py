@@ -132,7 +132,9 @@ def test_images_run_the_launchers_commands():
         assert comparable(pod_command(component)) == comparable(server.command), component
     # The origin the Rasa pods allow is the public address the settings give the web app.
     cors = pod_command("rasa")[pod_command("rasa").index("--cors") + 1]
-    assert cors == "$(AFTERCARE_PUBLIC_URL)" and "AFTERCARE_PUBLIC_URL" in find("ConfigMap", "aftercare-settings")["data"]
+    assert (
+        cors == "$(AFTERCARE_PUBLIC_URL)" and "AFTERCARE_PUBLIC_URL" in find("ConfigMap", "aftercare-settings")["data"]
+    )
 
 
 def test_rasa_endpoints_mirror_the_cluster_and_reach_the_actions_service():
@@ -236,7 +238,8 @@ def test_ingress_routes_the_paths_nginx_routes_in_make_cluster():
     for path, (_, ingress) in routes.items():  # no other POST (the console's forms) is ever sent twice
         if path != "/webhooks/":
             assert "non_idempotent" not in ingress["metadata"].get("annotations", {}).get(
-                "nginx.ingress.kubernetes.io/proxy-next-upstream", "")
+                "nginx.ingress.kubernetes.io/proxy-next-upstream", ""
+            )
 
 
 def test_conversation_locks_outlive_a_dead_replica_as_long_as_in_make_cluster():

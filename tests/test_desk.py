@@ -90,8 +90,11 @@ def csrf_of(html: str) -> str:
 def sign_in(app, username: str, password: str) -> TestClient:
     client = TestClient(app)
     page = client.get("/desk/signin")
-    response = client.post("/desk/signin", data={"username": username, "password": password,
-                                                 "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    response = client.post(
+        "/desk/signin",
+        data={"username": username, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text[:300]
     return client
 
@@ -101,8 +104,9 @@ def token(client: TestClient) -> str:
 
 
 def search_api(client: TestClient, q: str, treatment: str = ""):
-    return client.post("/desk/api/search", json={"q": q, "treatment": treatment},
-                       headers={"X-CSRF-Token": token(client)})
+    return client.post(
+        "/desk/api/search", json={"q": q, "treatment": treatment}, headers={"X-CSRF-Token": token(client)}
+    )
 
 
 def search_page(client: TestClient, q: str, treatment: str = ""):
@@ -176,14 +180,21 @@ def test_admin_routes_refuse_staff(app, staff):
 
     admin_routes = [r for r in desk_routes(app) if calls(r.dependant) & {admin, admin_csrf_checked}]
     assert {r.path for r in admin_routes} == {
-        "/desk/users", "/desk/users/{username}/active", "/desk/tickets/export.csv",
-        "/desk/drafts/{thread_id}/publish", "/desk/drafts/{thread_id}/discard",
+        "/desk/users",
+        "/desk/users/{username}/active",
+        "/desk/tickets/export.csv",
+        "/desk/drafts/{thread_id}/publish",
+        "/desk/drafts/{thread_id}/discard",
     }
     csrf = token(staff)
     for route in admin_routes:
         for method in route.methods:
-            response = staff.request(method, concrete(route.path), headers={"X-CSRF-Token": csrf},
-                                     data={"username": "eve", "password": "p" * 12, "role": "admin", "active": "0"})
+            response = staff.request(
+                method,
+                concrete(route.path),
+                headers={"X-CSRF-Token": csrf},
+                data={"username": "eve", "password": "p" * 12, "role": "admin", "active": "0"},
+            )
             assert response.status_code == 403, (method, route.path)
             assert "Only an admin" in response.text
     assert [u.username for u in staff_store(app).users()] == ["boss", "maria", "tom"]
@@ -219,8 +230,12 @@ def attempt_from(app, address: str):
     csrf = csrf_of(client.get("/desk/signin").text)
 
     def attempt(username, password, headers=None):
-        return client.post("/desk/signin", data={"username": username, "password": password, "csrf_token": csrf},
-                           headers=headers or {}, follow_redirects=False)
+        return client.post(
+            "/desk/signin",
+            data={"username": username, "password": password, "csrf_token": csrf},
+            headers=headers or {},
+            follow_redirects=False,
+        )
 
     return attempt
 
@@ -306,8 +321,9 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(app, desk):
         attempt(f"user{n}", "guess", headers={"X-Forwarded-For": f"192.0.2.{n}"})
     assert attempt("tom", OTHER_PASSWORD, headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 429
     try:
-        desk.trusted_proxies = parse_networks(Settings.from_env({"AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"})
-                                              .trusted_proxies)
+        desk.trusted_proxies = parse_networks(
+            Settings.from_env({"AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies
+        )
         attempt = attempt_from(app, "10.1.2.3")
         for n in range(20):
             attempt(f"user{n}", "guess", headers={"X-Forwarded-For": "192.0.2.50"})
@@ -327,8 +343,9 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(app, desk):
 def test_sign_out_and_deactivation_end_access(app, admin, desk):
     client = sign_in(app, "tom", OTHER_PASSWORD)
     assert client.get("/desk/api/tickets").status_code == 200
-    response = admin.post("/desk/users/tom/active", data={"csrf_token": token(admin), "active": "0"},
-                          follow_redirects=False)
+    response = admin.post(
+        "/desk/users/tom/active", data={"csrf_token": token(admin), "active": "0"}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert client.get("/desk/api/tickets").status_code == 401
     admin.post("/desk/users/tom/active", data={"csrf_token": token(admin), "active": "1"})
@@ -466,19 +483,31 @@ def test_the_patients_question_never_goes_into_a_url(staff):
     assert staff.get("/desk/api/search", params={"q": "gym after botox"}).status_code == 405
     assert staff.post("/desk/search", data={"q": "gym after botox"}).status_code == 403  # a POST needs its token
     assert staff.post("/desk/api/search", json={"q": "gym after botox"}).status_code == 403
-    assert staff.post("/desk/api/search", content=b"[1]", headers={"X-CSRF-Token": token(staff),
-                                                                   "Content-Type": "application/json"}).status_code == 422
+    assert (
+        staff.post(
+            "/desk/api/search",
+            content=b"[1]",
+            headers={"X-CSRF-Token": token(staff), "Content-Type": "application/json"},
+        ).status_code
+        == 422
+    )
     searched = search_page(staff, "can I go to the gym after botox?")
     assert searched.url.query == b"" and "How long after Botox can I work out" in searched.text
 
 
 def test_sign_in_redirects_only_into_the_console(app):
-    for target, expected in (("//evil.example/x", "/desk/search"), ("https://evil.example", "/desk/search"),
-                             ("/desk/tickets", "/desk/tickets")):
+    for target, expected in (
+        ("//evil.example/x", "/desk/search"),
+        ("https://evil.example", "/desk/search"),
+        ("/desk/tickets", "/desk/tickets"),
+    ):
         client = TestClient(app)
         csrf = csrf_of(client.get("/desk/signin").text)
-        response = client.post("/desk/signin", data={"username": "maria", "password": STAFF_PASSWORD,
-                                                     "csrf_token": csrf, "next": target}, follow_redirects=False)
+        response = client.post(
+            "/desk/signin",
+            data={"username": "maria", "password": STAFF_PASSWORD, "csrf_token": csrf, "next": target},
+            follow_redirects=False,
+        )
         assert response.headers["location"] == expected
 
 
@@ -487,7 +516,7 @@ def test_pages_are_not_cached_and_load_nothing_from_other_hosts(staff):
     assert response.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert "connect-src 'self';" in response.headers["content-security-policy"]
-    assert not re.search(r'(src|href)="(https?:)?//', response.text.split("<ol class=\"results\">")[0])
+    assert not re.search(r'(src|href)="(https?:)?//', response.text.split('<ol class="results">')[0])
     cookie = response.request.headers.get("cookie", "")
     assert "desk_session" in cookie
 
@@ -542,7 +571,12 @@ def test_claim_note_and_resolve_a_ticket(app, staff, desk):
     ticket_id = desk.store.create_ticket("Ann Lee", "+1 555 0100", True, "Bruise after filler", transcript)
     listed = staff.get("/desk/api/tickets").json()["tickets"]
     mine = next(t for t in listed if t["id"] == ticket_id)
-    assert (mine["name"], mine["contact"], mine["status"], mine["transcript"]) == ("Ann Lee", "+1 555 0100", "new", transcript)
+    assert (mine["name"], mine["contact"], mine["status"], mine["transcript"]) == (
+        "Ann Lee",
+        "+1 555 0100",
+        "new",
+        transcript,
+    )
 
     csrf = token(staff)
     claimed = staff.post(f"/desk/api/tickets/{ticket_id}/claim", headers={"X-CSRF-Token": csrf}).json()
@@ -553,8 +587,11 @@ def test_claim_note_and_resolve_a_ticket(app, staff, desk):
     assert again.status_code == 409 and "claimed by maria" in again.json()["error"]
     assert tom.post(f"/desk/api/tickets/{ticket_id}/resolve", headers={"X-CSRF-Token": tom_csrf}).status_code == 409
 
-    noted = staff.post(f"/desk/api/tickets/{ticket_id}/notes", headers={"X-CSRF-Token": csrf},
-                       data={"text": "Called, booked a check on Friday."}).json()
+    noted = staff.post(
+        f"/desk/api/tickets/{ticket_id}/notes",
+        headers={"X-CSRF-Token": csrf},
+        data={"text": "Called, booked a check on Friday."},
+    ).json()
     assert noted["notes"][-1]["text"] == "Called, booked a check on Friday." and noted["notes"][-1]["author"] == "maria"
     empty = staff.post(f"/desk/api/tickets/{ticket_id}/notes", headers={"X-CSRF-Token": csrf}, data={"text": " "})
     assert empty.status_code == 422 and "empty" in empty.json()["error"]
@@ -577,8 +614,9 @@ def test_ticket_export_masks_contact_details(admin, desk):
 
 
 def test_the_queue_is_paginated_newest_first_and_every_ticket_can_be_reached(staff, desk):
-    made = {desk.store.create_ticket(f"Page Patient {i}", "+1 555 0100", True, "Paging question", [])
-            for i in range(230)}  # more than the 200 the queue showed at most
+    made = {
+        desk.store.create_ticket(f"Page Patient {i}", "+1 555 0100", True, "Paging question", []) for i in range(230)
+    }  # more than the 200 the queue showed at most
     seen, before, pages = [], "", 0
     while True:
         body = staff.get(f"/desk/api/tickets?status=all&before={before}").json()
@@ -618,22 +656,31 @@ def test_unanswered_view_embeds_each_question_once(staff, desk, monkeypatch):
 
 
 def test_unanswered_questions_are_grouped_by_similarity(staff, desk):
-    for question in ("Can I dye my hair after Botox?", "Can I dye my hair after Botox?",
-                     "is it ok to colour my hair after botox", "Can I get a spray tan after a chemical peel?"):
+    for question in (
+        "Can I dye my hair after Botox?",
+        "Can I dye my hair after Botox?",
+        "is it ok to colour my hair after botox",
+        "Can I get a spray tan after a chemical peel?",
+    ):
         desk.store.record_unanswered(question, None)
     groups = staff.get("/desk/api/unanswered").json()["groups"]
     hair = next(g for g in groups if g["text"] == "Can I dye my hair after Botox?")
     assert hair["count"] == 3 and {w["text"] for w in hair["wordings"]} == {
-        "Can I dye my hair after Botox?", "is it ok to colour my hair after botox"}
+        "Can I dye my hair after Botox?",
+        "is it ok to colour my hair after botox",
+    }
     tan = next(g for g in groups if "spray tan" in g["text"])
     assert tan["count"] == 1 and set(tan["ids"]).isdisjoint(hair["ids"])
     page = staff.get("/desk/unanswered").text
-    assert f'/desk/drafts/new?ids={",".join(map(str, hair["ids"]))}' in page
+    assert f"/desk/drafts/new?ids={','.join(map(str, hair['ids']))}" in page
 
 
 def test_write_review_and_publish_an_answer(app, staff, admin, desk):
-    for question in ("Can I use a sunbed after microneedling?", "can I use a sunbed after microneedling",
-                     "is a sunbed ok after microneedling"):
+    for question in (
+        "Can I use a sunbed after microneedling?",
+        "can I use a sunbed after microneedling",
+        "is a sunbed ok after microneedling",
+    ):
         desk.store.record_unanswered(question, "microneedling")
     group = next(g for g in staff.get("/desk/api/unanswered").json()["groups"] if "sunbed" in g["text"])
     ids = ",".join(map(str, group["ids"]))
@@ -645,12 +692,22 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
     assert missing.status_code == 422 and "the clinician&#39;s answer" in missing.text
 
     before = read_meta(desk.settings.index_dir).built_at
-    created = staff.post("/desk/drafts", follow_redirects=False, data={
-        "csrf_token": token(staff), "ids": ids, "question": group["text"], "treatments": "microneedling",
-        "body": "Avoid sunbeds for two weeks after microneedling, because the skin burns easily while it heals.",
-        "author_name": "Dr. Test Writer", "author_credentials": "MD", "author_specialty": "Dermatologist",
-        "author_location": "Portland, OR", "url": "",
-    })
+    created = staff.post(
+        "/desk/drafts",
+        follow_redirects=False,
+        data={
+            "csrf_token": token(staff),
+            "ids": ids,
+            "question": group["text"],
+            "treatments": "microneedling",
+            "body": "Avoid sunbeds for two weeks after microneedling, because the skin burns easily while it heals.",
+            "author_name": "Dr. Test Writer",
+            "author_credentials": "MD",
+            "author_specialty": "Dermatologist",
+            "author_location": "Portland, OR",
+            "url": "",
+        },
+    )
     assert created.status_code == 303
     thread_id = created.headers["location"].split("/desk/drafts/")[1].split("?")[0]
     assert thread_id == "can-i-use-a-sunbed-after-microneedling"
@@ -666,8 +723,9 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
     hits = search_api(admin, "can I go on a sunbed after microneedling?").json()["results"]
     assert thread_id not in [r["thread_id"] for r in hits]
 
-    published = admin.post(f"/desk/drafts/{thread_id}/publish", data={"csrf_token": token(admin)},
-                           follow_redirects=False)
+    published = admin.post(
+        f"/desk/drafts/{thread_id}/publish", data={"csrf_token": token(admin)}, follow_redirects=False
+    )
     assert published.status_code == 303 and "bot=not-reloaded" in published.headers["location"]
     notice = admin.get(published.headers["location"]).text
     assert "could not be told to reload" in notice
@@ -683,8 +741,11 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
 def test_dismissing_a_group(staff, desk):
     desk.store.record_unanswered("what is the capital of peru", None)
     group = next(g for g in staff.get("/desk/api/unanswered").json()["groups"] if "peru" in g["text"])
-    response = staff.post("/desk/unanswered/dismiss", data={"csrf_token": token(staff), "ids": ",".join(map(str, group["ids"]))},
-                          follow_redirects=False)
+    response = staff.post(
+        "/desk/unanswered/dismiss",
+        data={"csrf_token": token(staff), "ids": ",".join(map(str, group["ids"]))},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert all("peru" not in g["text"] for g in staff.get("/desk/api/unanswered").json()["groups"])
     bad = staff.post("/desk/unanswered/dismiss", data={"csrf_token": token(staff), "ids": "1,x"})
@@ -700,7 +761,9 @@ def test_publishing_a_withdrawn_demo_thread_keeps_its_phrasings(tmp_path):
     settings = Settings(corpus_dir=tmp_path / "answers")
     shutil.copytree(PROJECT_ROOT / "data" / "answers", settings.corpus_dir)
     original = load_corpus(settings.corpus_dir).get("botox-exercise")
-    services.write_thread(settings.corpus_dir, original.model_copy(update={"status": "draft"}))  # as an import leaves it
+    services.write_thread(
+        settings.corpus_dir, original.model_copy(update={"status": "draft"})
+    )  # as an import leaves it
     published = services.publish(settings, "botox-exercise", "boss", today=dt.date(2026, 1, 5))
     assert load_corpus(settings.corpus_dir).get("botox-exercise") == published
     assert published == original.model_copy(update={"reviewed_by": "boss", "reviewed_at": dt.date(2026, 1, 5)})
@@ -708,15 +771,27 @@ def test_publishing_a_withdrawn_demo_thread_keeps_its_phrasings(tmp_path):
 
 
 def test_discarding_a_draft(admin, desk):
-    created = admin.post("/desk/drafts", follow_redirects=False, data={
-        "csrf_token": token(admin), "question": "Can I wear contact lenses after eyelid surgery?",
-        "treatments": "blepharoplasty", "body": "Wait two weeks before contact lenses.\r\n\r\nAsk at your check-up.",
-        "author_name": "Dr. Lens"})
+    created = admin.post(
+        "/desk/drafts",
+        follow_redirects=False,
+        data={
+            "csrf_token": token(admin),
+            "question": "Can I wear contact lenses after eyelid surgery?",
+            "treatments": "blepharoplasty",
+            "body": "Wait two weeks before contact lenses.\r\n\r\nAsk at your check-up.",
+            "author_name": "Dr. Lens",
+        },
+    )
     thread_id = created.headers["location"].split("/desk/drafts/")[1].split("?")[0]
     written = (desk.settings.corpus_dir / f"{thread_id}.yml").read_bytes()
     assert b"\r" not in written
-    assert yaml.safe_load(written)["answers"][0]["body"] == "Wait two weeks before contact lenses.\n\nAsk at your check-up."
-    response = admin.post(f"/desk/drafts/{thread_id}/discard", data={"csrf_token": token(admin)}, follow_redirects=False)
+    assert (
+        yaml.safe_load(written)["answers"][0]["body"]
+        == "Wait two weeks before contact lenses.\n\nAsk at your check-up."
+    )
+    response = admin.post(
+        f"/desk/drafts/{thread_id}/discard", data={"csrf_token": token(admin)}, follow_redirects=False
+    )
     assert response.status_code == 303 and not (desk.settings.corpus_dir / f"{thread_id}.yml").exists()
     refused = admin.post("/desk/drafts/botox-exercise/discard", data={"csrf_token": token(admin)})
     assert refused.status_code == 409 and (desk.settings.corpus_dir / "botox-exercise.yml").exists()
@@ -742,14 +817,20 @@ def test_feedback_rates_and_chart(staff, desk):
 
 
 def test_admin_adds_users(admin, app):
-    response = admin.post("/desk/users", data={"csrf_token": token(admin), "username": "nina", "role": "staff",
-                                               "password": "nina password 1"}, follow_redirects=False)
+    response = admin.post(
+        "/desk/users",
+        data={"csrf_token": token(admin), "username": "nina", "role": "staff", "password": "nina password 1"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
-    duplicate = admin.post("/desk/users", data={"csrf_token": token(admin), "username": "nina", "role": "staff",
-                                                "password": "nina password 1"})
+    duplicate = admin.post(
+        "/desk/users",
+        data={"csrf_token": token(admin), "username": "nina", "role": "staff", "password": "nina password 1"},
+    )
     assert duplicate.status_code == 422 and "already exists" in duplicate.text
-    short = admin.post("/desk/users", data={"csrf_token": token(admin), "username": "kim", "role": "staff",
-                                            "password": "short"})
+    short = admin.post(
+        "/desk/users", data={"csrf_token": token(admin), "username": "kim", "role": "staff", "password": "short"}
+    )
     assert short.status_code == 422 and "at least 10" in short.text
     assert sign_in(app, "nina", "nina password 1").get("/desk/api/tickets").status_code == 200
 

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.e2e
 
 USERS = {"maria": ("staff", "maria front desk 1"), "boss": ("admin", "boss front desk 1")}
 UNCOVERED = "will my pdo threads set off the metal detector at the airport?"
-NEW_ANSWER = ("PDO threads dissolve and contain no metal, so they will not set off an airport metal detector. "
-              "(Demo answer for a fictional clinician.)")
+NEW_ANSWER = (
+    "PDO threads dissolve and contain no metal, so they will not set off an airport metal detector. "
+    "(Demo answer for a fictional clinician.)"
+)
 WAIT = 60_000  # ms: the first console request loads the embedding model in the web app
 
 
@@ -45,8 +47,9 @@ def store(live):
 
 
 def say(stack, sender: str, message: str) -> list[dict]:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=120)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=120
+    )
     assert response.status_code == 200, response.text[:500]
     return response.json()
 

@@ -42,7 +42,9 @@ def test_rest_answer_is_cited_and_disclaimed(stack):
     assert "How long after Botox can I work out or go to the gym?" in text
     assert "Sources:" in text and "[1]" in text and "https://demo-clinic.example/" in text
     assert payload["disclaimer"] in text and "911" in payload["disclaimer"]
-    assert len(payload["citations"]) >= 2 and all(c["answer_id"].startswith("botox-exercise#") for c in payload["citations"])
+    assert len(payload["citations"]) >= 2 and all(
+        c["answer_id"].startswith("botox-exercise#") for c in payload["citations"]
+    )
 
 
 def test_misspelled_treatment_and_slang(stack):
@@ -52,7 +54,12 @@ def test_misspelled_treatment_and_slang(stack):
 
 def test_treatment_is_carried_across_turns(stack):
     sender = uuid.uuid4().hex
-    assert custom(rest(stack, "I had juvederm in my lips this morning, how long will they be swollen?", sender))["thread_id"] == "filler-lip-swelling"
+    assert (
+        custom(rest(stack, "I had juvederm in my lips this morning, how long will they be swollen?", sender))[
+            "thread_id"
+        ]
+        == "filler-lip-swelling"
+    )
     assert custom(rest(stack, "and when can I go back to the gym?", sender))["thread_id"] == "filler-exercise"
 
 
@@ -83,8 +90,15 @@ def test_unanswerable_question_is_honest(stack):
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "x" * 20000, "🙂🙂🙂🙂", "<script>alert('x')</script><img src=x onerror=alert(1)>",
-     "¿Puedo hacer ejercicio después del bótox?", "ボトックスの後にジムに行けますか"],
+    [
+        "",
+        "   ",
+        "x" * 20000,
+        "🙂🙂🙂🙂",
+        "<script>alert('x')</script><img src=x onerror=alert(1)>",
+        "¿Puedo hacer ejercicio después del bótox?",
+        "ボトックスの後にジムに行けますか",
+    ],
     ids=["empty", "whitespace", "20k-chars", "emoji", "html", "spanish", "japanese"],
 )
 def test_bad_input_gets_a_sensible_reply(stack, message):
@@ -154,7 +168,10 @@ def test_socketio_conversation(stack):
     try:
         client.emit("session_request", {"session_id": None})
         assert confirmed.wait(20), "no session_confirm from Rasa"
-        client.emit("user_uttered", {"message": "how long do I wear my compression garment after lipo?", "session_id": session[0]})
+        client.emit(
+            "user_uttered",
+            {"message": "how long do I wear my compression garment after lipo?", "session_id": session[0]},
+        )
         assert got_answer.wait(60), f"no cited answer over socket.io; got {replies}"
     finally:
         client.disconnect()
@@ -190,8 +207,9 @@ def tracker_events(stack, sender, channel="rest") -> int:
     import sqlite3
 
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
-                          (stack.conversation_id(channel, sender),)).fetchone()[0]
+        return db.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (stack.conversation_id(channel, sender),)
+        ).fetchone()[0]
 
 
 def test_overlong_rest_message_gets_a_reply_not_nlu(stack, settings):
@@ -206,7 +224,9 @@ def test_overlong_rest_message_gets_a_reply_not_nlu(stack, settings):
     assert "too long" not in texts(rest(stack, story[: settings.max_message_chars], sender))
 
 
-@pytest.mark.parametrize("body", [{"message": {"text": "hi"}}, {"message": ["hi"]}, ["hi"], {"message": "hi", "sender": 5}])
+@pytest.mark.parametrize(
+    "body", [{"message": {"text": "hi"}}, {"message": ["hi"]}, ["hi"], {"message": "hi", "sender": 5}]
+)
 def test_rest_request_of_the_wrong_shape_is_a_clear_400(stack, body):
     response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
     assert response.status_code == 400 and "must be strings" in response.json()["error"]
@@ -334,9 +354,13 @@ def test_action_server_answers_rasa_only(stack):
     reached its port could file a handoff in a patient's name or have answers composed for any id."""
     from bot.secret_file import ACTION_WEBHOOK, derived_token, load_secret
 
-    call = {"next_action": "action_answer_aftercare", "sender_id": "rest:someone", "version": "3.6.21",
-            "tracker": {"sender_id": "rest:someone", "slots": {}, "latest_message": {"text": "hi"}, "events": []},
-            "domain": {}}
+    call = {
+        "next_action": "action_answer_aftercare",
+        "sender_id": "rest:someone",
+        "version": "3.6.21",
+        "tracker": {"sender_id": "rest:someone", "slots": {}, "latest_message": {"text": "hi"}, "events": []},
+        "domain": {},
+    }
     for headers in ({}, {"Authorization": "Bearer not-the-token"}, {"Authorization": "Basic x"}):
         refused = requests.post(f"{stack.action_url}/webhook", json=call, headers=headers, timeout=10)
         assert refused.status_code == 401 and "Rasa server only" in refused.json()["error"]

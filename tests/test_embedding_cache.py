@@ -1,6 +1,5 @@
 """The embedding cache: a rebuild embeds only new or changed thread texts (hash embedder, counted)."""
 
-
 import numpy as np
 import pytest
 
@@ -35,7 +34,9 @@ def embedder():
 
 @pytest.fixture()
 def corpus_dir(tmp_path, settings):
-    folder = copy_threads(settings, tmp_path / "answers", ("botox-exercise", "filler-lip-swelling", "surgery-flying", "botox-flying"))
+    folder = copy_threads(
+        settings, tmp_path / "answers", ("botox-exercise", "filler-lip-swelling", "surgery-flying", "botox-flying")
+    )
     return folder
 
 

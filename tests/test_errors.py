@@ -35,8 +35,16 @@ def test_every_loader_error_is_a_load_error():
     from bot.semantic_triage import ExemplarError
     from bot.treatments import VocabularyError
 
-    for error in (AssistantUnavailable, CorpusError, ExemplarError, LabelledSetError, ModelError, SettingsError,
-                  StaleIndexError, VocabularyError):
+    for error in (
+        AssistantUnavailable,
+        CorpusError,
+        ExemplarError,
+        LabelledSetError,
+        ModelError,
+        SettingsError,
+        StaleIndexError,
+        VocabularyError,
+    ):
         assert issubclass(error, LoadError), error
     # What callers caught before the base class still catches them.
     assert issubclass(SettingsError, ValueError) and issubclass(ModelError, FileNotFoundError)
@@ -46,14 +54,16 @@ def test_every_loader_error_is_a_load_error():
 def test_a_bad_setting_is_a_settings_error_naming_the_variable():
     from bot.config import Settings, SettingsError
 
-    for environ, words in ((BAD_SETTING, "AFTERCARE_TOP_K must be a whole number, not 'five'"),
-                           ({"AFTERCARE_RELOAD_WATCH": "maybe"}, "AFTERCARE_RELOAD_WATCH must be true or false"),
-                           ({"AFTERCARE_FRAME_CHECK": "sometimes"}, "AFTERCARE_FRAME_CHECK must be on or off"),
-                           # A mistyped mode used to switch scoring silently.
-                           ({"AFTERCARE_THREAD_SCORING": "part"}, "AFTERCARE_THREAD_SCORING must be parts or whole, not 'part'"),
-                           ({"AFTERCARE_INDEX_TYPE": "hsnw"}, "AFTERCARE_INDEX_TYPE must be auto, flat, hnsw or ivf"),
-                           ({"AFTERCARE_INDEX_TEXT": "answers"}, "AFTERCARE_INDEX_TEXT must be question or question\\+answers"),
-                           ({"AFTERCARE_LOG_LEVEL": "loud"}, "AFTERCARE_LOG_LEVEL must be DEBUG")):
+    for environ, words in (
+        (BAD_SETTING, "AFTERCARE_TOP_K must be a whole number, not 'five'"),
+        ({"AFTERCARE_RELOAD_WATCH": "maybe"}, "AFTERCARE_RELOAD_WATCH must be true or false"),
+        ({"AFTERCARE_FRAME_CHECK": "sometimes"}, "AFTERCARE_FRAME_CHECK must be on or off"),
+        # A mistyped mode used to switch scoring silently.
+        ({"AFTERCARE_THREAD_SCORING": "part"}, "AFTERCARE_THREAD_SCORING must be parts or whole, not 'part'"),
+        ({"AFTERCARE_INDEX_TYPE": "hsnw"}, "AFTERCARE_INDEX_TYPE must be auto, flat, hnsw or ivf"),
+        ({"AFTERCARE_INDEX_TEXT": "answers"}, "AFTERCARE_INDEX_TEXT must be question or question\\+answers"),
+        ({"AFTERCARE_LOG_LEVEL": "loud"}, "AFTERCARE_LOG_LEVEL must be DEBUG"),
+    ):
         with pytest.raises(SettingsError, match=words):
             Settings.from_env(environ)
     assert Settings.from_env({"AFTERCARE_LOG_LEVEL": "debug"}).log_level == "debug"  # levels in any case
@@ -71,8 +81,11 @@ def test_an_unreadable_treatments_file_is_a_vocabulary_error(tmp_path):
 
     (tmp_path / "list.yml").write_text("- just\n- a list\n", encoding="utf-8")
     (tmp_path / "broken.yml").write_text("nlu: [unclosed\n", encoding="utf-8")
-    for name, words in (("missing.yml", "cannot read"), ("list.yml", "expected Rasa NLU data"),
-                        ("broken.yml", "cannot read")):
+    for name, words in (
+        ("missing.yml", "cannot read"),
+        ("list.yml", "expected Rasa NLU data"),
+        ("broken.yml", "cannot read"),
+    ):
         with pytest.raises(VocabularyError, match=words):
             load_vocabulary(tmp_path / name)
 
@@ -132,8 +145,15 @@ def test_the_action_server_reports_a_broken_exemplar_file_in_one_line(tmp_path, 
 
 def test_the_web_app_reports_a_bad_setting_in_one_line():
     # A subprocess, as uvicorn starts it: `--factory web.app:app_from_environment`.
-    result = subprocess.run([sys.executable, "-c", "import web.app; web.app.app_from_environment()"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env={**os.environ, **BAD_SETTING})
+    result = subprocess.run(
+        [sys.executable, "-c", "import web.app; web.app.app_from_environment()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **BAD_SETTING},
+    )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["web app not started: AFTERCARE_TOP_K must be a whole number, "
-                                                  "not 'five'"]
+    assert result.stderr.strip().splitlines() == [
+        "web app not started: AFTERCARE_TOP_K must be a whole number, not 'five'"
+    ]

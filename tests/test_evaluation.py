@@ -31,11 +31,33 @@ from conftest import run_cli
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "eval"
 BOT = Path(sys.executable).parent / "bot"
-RATES = ("hit_at_1", "hit_at_3", "mrr", "clarify_rate", "fallback_precision", "fallback_recall", "urgent_recall",
-         "false_alarm_rate", "answered_precision", "clarify_rate_questions", "urgent_recall_at_level")
+RATES = (
+    "hit_at_1",
+    "hit_at_3",
+    "mrr",
+    "clarify_rate",
+    "fallback_precision",
+    "fallback_recall",
+    "urgent_recall",
+    "false_alarm_rate",
+    "answered_precision",
+    "clarify_rate_questions",
+    "urgent_recall_at_level",
+)
 DECISION_RATES = RATES[3:]
-SYSTEMS = [PIPELINE, NO_FRAME, TREATMENT_BLIND, BM25, WHOLE_THREADS, QUESTION_VECTORS, TOPIC_CHECK, MULTI_VECTOR, HYBRID,
-           TREATMENT_FILTER, MULTI_FILTER]
+SYSTEMS = [
+    PIPELINE,
+    NO_FRAME,
+    TREATMENT_BLIND,
+    BM25,
+    WHOLE_THREADS,
+    QUESTION_VECTORS,
+    TOPIC_CHECK,
+    MULTI_VECTOR,
+    HYBRID,
+    TREATMENT_FILTER,
+    MULTI_FILTER,
+]
 
 
 def run_bot(*args):
@@ -234,11 +256,20 @@ def test_a_variant_with_the_served_scores_is_the_whole_thread_pipeline(assistant
     # Scoring every thread with the served vectors and taking the top k is what the FAISS search does; the
     # filter is the pipeline's treatment filter. (Messages without an everyday topic: no topic check.)
     vectors = variants.ThreadVectors.encode(assistant)
-    same = variants.variant_assistant(assistant, variants.served_scorer(vectors), filter_treatment=True,
-                                      answer_threshold=0.40)
-    whole = Assistant(replace(assistant.settings, thread_scoring="whole", answer_threshold=0.40), assistant.corpus,
-                      assistant.index, assistant.embedder, assistant.vocabulary)
-    for message, treatment in (("how long will it stay swollen?", "filler"), ("is this lump normal after my filler", None)):
+    same = variants.variant_assistant(
+        assistant, variants.served_scorer(vectors), filter_treatment=True, answer_threshold=0.40
+    )
+    whole = Assistant(
+        replace(assistant.settings, thread_scoring="whole", answer_threshold=0.40),
+        assistant.corpus,
+        assistant.index,
+        assistant.embedder,
+        assistant.vocabulary,
+    )
+    for message, treatment in (
+        ("how long will it stay swollen?", "filler"),
+        ("is this lump normal after my filler", None),
+    ):
         # The pipeline filters FAISS's top k, the variant takes the top k of the applicable threads: the same
         # order, the variant's list longer.
         served = [c.thread.id for c in whole.candidates(message, treatment)]
@@ -295,9 +326,9 @@ def test_eval_prints_one_table():
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("system"))
     assert lines[header].split()[-2:] == ["p50", "ms"] and "fallback P" in lines[header]
-    table = lines[header + 1: header + 1 + len(SYSTEMS)]
+    table = lines[header + 1 : header + 1 + len(SYSTEMS)]
     assert [line.split("  ")[0].strip() for line in table] == SYSTEMS
-    assert len({len(line) for line in lines[header: header + 1 + len(SYSTEMS)]}) == 1  # aligned
+    assert len({len(line) for line in lines[header : header + 1 + len(SYSTEMS)]}) == 1  # aligned
     assert table[SYSTEMS.index(BM25)].count("n/a") == 6
 
 
@@ -325,7 +356,10 @@ def test_realworld_heldout_answers_only_what_is_on_file(realworld_rows):
 
 @pytest.mark.usefixtures("built_index")
 def test_reusing_vectors_changes_no_rate():
-    runs = [json.loads(run_bot("eval", "--set", str(FIXTURE), "--json", *extra).stdout) for extra in ((), ("--reuse-vectors",))]
+    runs = [
+        json.loads(run_bot("eval", "--set", str(FIXTURE), "--json", *extra).stdout)
+        for extra in ((), ("--reuse-vectors",))
+    ]
     drop_p50 = [[{k: v for k, v in row.items() if k != "p50_ms"} for row in run["rows"]] for run in runs]
     assert drop_p50[0] == drop_p50[1] and len(drop_p50[0]) == len(SYSTEMS)
 

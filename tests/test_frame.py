@@ -48,7 +48,10 @@ def test_kind(text, kind):
 def test_uncovered_procedures_and_aliases():
     assert frame.uncovered_procedure("can i shower after my neck lift") == "neck lift"
     assert frame.uncovered_procedure("laser hair removal on my legs, can i tan") == "laser hair removal"
-    assert frame.uncovered_procedure("side sleeping after my implants were removed? had an explant") == "implant exchange or removal"
+    assert (
+        frame.uncovered_procedure("side sleeping after my implants were removed? had an explant")
+        == "implant exchange or removal"
+    )
     assert frame.uncovered_procedure("can i fly after botox") is None
     assert frame.procedure_alias("how long does a liquid facelift last") == "filler"
     assert frame.without_uncovered("sore after my neck lift and facelift").count("lift") == 1

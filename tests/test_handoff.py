@@ -77,7 +77,9 @@ def run(validator, tracker):
 
 
 def test_cancel_ends_the_form_without_keeping_details(validator):
-    messages, events = run(validator, form_tracker("/cancel", "patient_contact", intent="cancel", slots={"patient_name": "Maria"}))
+    messages, events = run(
+        validator, form_tracker("/cancel", "patient_contact", intent="cancel", slots={"patient_name": "Maria"})
+    )
     assert ActiveLoop(None) in events and SlotSet("handoff_stopped", "cancelled") in events
     assert SlotSet("patient_name", None) in events
     assert "cancelled" in messages[0]["text"] and "Nothing was sent" in messages[0]["text"]
@@ -97,5 +99,8 @@ def test_red_flag_typed_into_the_form_gets_the_urgent_reply_and_ends_it(validato
 
 
 def test_unclear_consent_is_asked_again(validator):
-    messages, events = run(validator, form_tracker("hmm maybe", "contact_consent", slots={"patient_name": "M", "patient_contact": "+15550100199"}))
+    messages, events = run(
+        validator,
+        form_tracker("hmm maybe", "contact_consent", slots={"patient_name": "M", "patient_contact": "+15550100199"}),
+    )
     assert events == [SlotSet("contact_consent", None)] and "yes or no" in messages[0]["text"]

@@ -23,8 +23,9 @@ def store(stack):
 
 
 def say(stack, sender: str, message: str) -> str:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": message}, timeout=60)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+    )
     assert response.status_code == 200, response.text[:500]
     return "\n".join(m.get("text", "") for m in response.json())
 
@@ -32,8 +33,10 @@ def say(stack, sender: str, message: str) -> str:
 def stored_events(stack, sender: str) -> list[str]:
     """Every stored event of the conversation, as Rasa wrote it (JSON text), plus the intent/action columns."""
     with sqlite3.connect(stack.workdir / "tracker.db") as db:
-        rows = db.execute("SELECT data, intent_name, action_name FROM events WHERE sender_id = ?",
-                          (stack.conversation_id("rest", sender),)).fetchall()
+        rows = db.execute(
+            "SELECT data, intent_name, action_name FROM events WHERE sender_id = ?",
+            (stack.conversation_id("rest", sender),),
+        ).fetchall()
     assert rows, "nothing stored for this conversation"
     return [" ".join(str(c) for c in row) for row in rows]
 

@@ -36,23 +36,35 @@ def test_dry_run_json_prints_the_page_and_writes_nothing(tmp_path, capsys):
                 {
                     "title": "Facials after filler",
                     "body": "Wait two weeks so the filler can settle; suction and massage on the lips can move it.",
-                    "author": {"name": "Priya N. Okafor", "credentials": "MD", "specialty": "Facial Plastic Surgeon",
-                               "location": "Denver"},
+                    "author": {
+                        "name": "Priya N. Okafor",
+                        "credentials": "MD",
+                        "specialty": "Facial Plastic Surgeon",
+                        "location": "Denver",
+                    },
                     "rating": {"stars": 4.8, "reviews": 61},
                 },
                 {
                     "title": None,
                     "body": "Thank you for your question. A facial that avoids the lips is fine after 48 hours.\n\n"
                     "Best wishes,\nSam Reyes, D.O.\nSalt Lake City, UT",
-                    "author": {"name": "Sam Reyes", "credentials": "DO, FAAD", "specialty": "Dermatologist",
-                               "location": "Salt Lake City"},
+                    "author": {
+                        "name": "Sam Reyes",
+                        "credentials": "DO, FAAD",
+                        "specialty": "Dermatologist",
+                        "location": "Salt Lake City",
+                    },
                     "rating": {"stars": 5.0, "reviews": 9},
                 },
                 {
                     "title": "Hydrafacial timing",
                     "body": "Most of my patients wait one week.",
-                    "author": {"name": None, "credentials": None, "specialty": "Dermatologic Surgeon",
-                               "location": "San Antonio"},
+                    "author": {
+                        "name": None,
+                        "credentials": None,
+                        "specialty": "Dermatologic Surgeon",
+                        "location": "San Antonio",
+                    },
                     "rating": {"stars": 4.9, "reviews": 140},
                 },
             ],
@@ -60,9 +72,15 @@ def test_dry_run_json_prints_the_page_and_writes_nothing(tmp_path, capsys):
     ]
     # Beside the threads, the parse of every page: what it gave, and what it rejected, warned about or left out.
     (page,) = data["files"]
-    assert page["threads"] == [{"question": "Can I get a hydrafacial the week after lip filler?", "place": "line 1",
-                                "answers": 3, "id": "can-i-get-a-hydrafacial-the-week-after-lip-filler",
-                                "action": "added"}]
+    assert page["threads"] == [
+        {
+            "question": "Can I get a hydrafacial the week after lip filler?",
+            "place": "line 1",
+            "answers": 3,
+            "id": "can-i-get-a-hydrafacial-the-week-after-lip-filler",
+            "action": "added",
+        }
+    ]
     assert [w["place"] for w in page["warnings"]] == ["line 29"] and page["rejected"] == []
     assert [d["field"] for d in page["dropped"]] == ["photo tag"]
     # The report goes to stderr so stdout stays JSON.
@@ -185,7 +203,9 @@ def test_a_new_answer_imports_into_a_real_demo_thread(tmp_path, settings):
     assert len(thread.answers) == len(before["botox-exercise"].answers) + 1
     assert thread.phrasings == before["botox-exercise"].phrasings
     assert thread.status == "draft"  # a new answer withdraws the thread until it is reviewed again
-    assert {k: v for k, v in after.items() if k != "botox-exercise"} == {k: v for k, v in before.items() if k != "botox-exercise"}
+    assert {k: v for k, v in after.items() if k != "botox-exercise"} == {
+        k: v for k, v in before.items() if k != "botox-exercise"
+    }
 
 
 def test_one_import_adds_an_answer_to_every_demo_thread(tmp_path, settings, capsys):
@@ -200,14 +220,18 @@ def test_one_import_adds_an_answer_to_every_demo_thread(tmp_path, settings, caps
     shutil.copytree(settings.corpus_dir, corpus)
     before = {t.id: t for t in load_corpus(corpus).threads}
     author = {"name": "Dr. Tomas Ferreira-Lund", "credentials": "MD", "specialty": "Dermatologist"}
-    items = [{"question": t.question, "answers": [{"author": author, "body": f"My advice on {t.id}: ask your clinic."}]}
-             for t in before.values()]
+    items = [
+        {"question": t.question, "answers": [{"author": author, "body": f"My advice on {t.id}: ask your clinic."}]}
+        for t in before.values()
+    ]
     source = tmp_path / "every.yml"
     source.write_text(yaml.safe_dump(items, sort_keys=False), encoding="utf-8")
     assert bot(corpus, str(source), "--format", "yaml") == 0, capsys.readouterr().err
     after = {t.id: t for t in load_corpus(corpus).threads}
     assert after.keys() == before.keys()
     for tid, thread in after.items():
-        assert thread.answers == before[tid].answers + thread.answers[-1:] and len(thread.answers) > len(before[tid].answers)
+        assert thread.answers == before[tid].answers + thread.answers[-1:] and len(thread.answers) > len(
+            before[tid].answers
+        )
         assert thread.phrasings == before[tid].phrasings and thread.phrasings
         assert thread.model_copy(update={"answers": before[tid].answers, "status": before[tid].status}) == before[tid]

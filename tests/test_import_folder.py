@@ -6,21 +6,37 @@ from pathlib import Path
 from bot.cli import main
 from bot.corpus import load_corpus
 
-CLINICIANS = [("Mara Quell, MD", "Tampa Dermatologist"), ("Tobias Wren, DO", "Raleigh Facial Plastic Surgeon"),
-              ("Hana Ito, MD", "Austin Dermatologist"), ("Elliot Marsh, PA-C", "Madison Physician Assistant")]
+CLINICIANS = [
+    ("Mara Quell, MD", "Tampa Dermatologist"),
+    ("Tobias Wren, DO", "Raleigh Facial Plastic Surgeon"),
+    ("Hana Ito, MD", "Austin Dermatologist"),
+    ("Elliot Marsh, PA-C", "Madison Physician Assistant"),
+]
 
 
 def qa_page(n: int, answers: int, question: str | None = None) -> str:
     """A page in one of the shapes the importer reads, with `answers` answers by fictional clinicians."""
     question = question or f"How long after treatment {n} can I exercise?"
-    header = [f"Doctor Answers {answers}", f"Doctor Answers ({answers})",
-              f"{answers} Doctor Answers | Asked by Pat in Reno, NV"][n % 3]
+    header = [
+        f"Doctor Answers {answers}",
+        f"Doctor Answers ({answers})",
+        f"{answers} Doctor Answers | Asked by Pat in Reno, NV",
+    ][n % 3]
     parts = [f"{question} (Photo)" if n % 4 == 0 else question, "", header, ""]
     for k in range(answers):
         name, where = CLINICIANS[(n + k) % len(CLINICIANS)]
-        parts += [f"Answer {k + 1} for page {n}", "{{ voteCount >= 0 ? '+' + (voteCount + 1) : (voteCount + 1) }}",
-                  "", f"Wait {k + 2} days after treatment {n}; #Botox patients often ask.", "", name, where,
-                  f"4.{k} out of 5 stars {10 + k} reviews", "+2", ""]
+        parts += [
+            f"Answer {k + 1} for page {n}",
+            "{{ voteCount >= 0 ? '+' + (voteCount + 1) : (voteCount + 1) }}",
+            "",
+            f"Wait {k + 2} days after treatment {n}; #Botox patients often ask.",
+            "",
+            name,
+            where,
+            f"4.{k} out of 5 stars {10 + k} reviews",
+            "+2",
+            "",
+        ]
     parts += ["You might also like...", question, "Another question here", ""]
     return "\n".join(parts)
 
@@ -35,10 +51,12 @@ def write_folder(folder: Path) -> None:
     (folder / "page-46.txt").write_text(qa_page(1, 3, "How long after treatment 1 can I exercise?"), encoding="utf-8")
     (folder / "page-47.txt").write_text(qa_page(2, 1, "How long after treatment 2 can I exercise?"), encoding="utf-8")
     (folder / "page-48.txt").write_text("Opening hours\n\nMonday to Friday.\n", encoding="utf-8")
-    (folder / "page-49.txt").write_text("Can I sauna after filler?\n\nDoctor Answers 2\n\nWait two days.\n\n"
-                                        "Mara Quell, MD\nTampa Dermatologist\n4.9 out of 5 stars 8 reviews\n\n"
-                                        "Hana Ito, MD\nAustin Dermatologist\n4.8 out of 5 stars 5 reviews\n",
-                                        encoding="utf-8")
+    (folder / "page-49.txt").write_text(
+        "Can I sauna after filler?\n\nDoctor Answers 2\n\nWait two days.\n\n"
+        "Mara Quell, MD\nTampa Dermatologist\n4.9 out of 5 stars 8 reviews\n\n"
+        "Hana Ito, MD\nAustin Dermatologist\n4.8 out of 5 stars 5 reviews\n",
+        encoding="utf-8",
+    )
     (folder / "notes.csv").write_text("question\n", encoding="utf-8")
     (folder / ".hidden.txt").write_text("not read", encoding="utf-8")
     (folder / "page_files").mkdir()
@@ -50,8 +68,10 @@ def test_a_folder_of_50_pages_imports_in_one_command_with_a_summary(tmp_path, ca
     write_folder(folder)
     assert main(["--corpus", str(corpus), "import", str(folder), "--format", "qa-page"]) == 1  # some were rejected
     out, err = capsys.readouterr()
-    summary = out[out.index("Summary:"):].splitlines()
-    rows = {line[:19].strip(): line[19:].split(None, 1) for line in summary[1:] if line.startswith("  ") and line[2] != " "}
+    summary = out[out.index("Summary:") :].splitlines()
+    rows = {
+        line[:19].strip(): line[19:].split(None, 1) for line in summary[1:] if line.startswith("  ") and line[2] != " "
+    }
     assert summary[0] == "Summary: 50 pages read"
     assert rows["pages rejected"][0] == "1" and "not a doctor Q&A page" in rows["pages rejected"][1]
     assert rows["threads added"] == ["47"]  # 46 distinct questions and the sauna page
@@ -85,9 +105,17 @@ def test_dry_run_json_reports_the_parse_of_every_page(tmp_path, capsys):
     assert len(pages) == 50
     assert pages["page-48.txt"]["threads"] == [] and pages["page-48.txt"]["rejected"][0]["field"] == "page"
     (merged,) = pages["page-46.txt"]["threads"]
-    assert (merged["action"], merged["id"], merged["answers"]) == ("changed", "how-long-after-treatment-1-can-i-exercise", 3)
-    assert {d["field"] for d in pages["page-00.txt"]["dropped"]} >= {"template text", "vote count", "related links",
-                                                                      "photo tag"}
+    assert (merged["action"], merged["id"], merged["answers"]) == (
+        "changed",
+        "how-long-after-treatment-1-can-i-exercise",
+        3,
+    )
+    assert {d["field"] for d in pages["page-00.txt"]["dropped"]} >= {
+        "template text",
+        "vote count",
+        "related links",
+        "photo tag",
+    }
 
 
 def test_a_folder_without_pages_of_the_format_is_said(tmp_path, capsys):

@@ -20,8 +20,9 @@ def test_qa_page_reads_question_answers_and_bylines():
     assert thread.body == "I had my procedure on Monday and I go back to work on Thursday."
     first, second = thread.answers
     assert first.title == "Loose hats only"
-    assert first.body == ("A loose cap is fine from day 3.\n\n"
-                          "Put it on and take it off gently, and avoid tight beanies for two weeks.")
+    assert first.body == (
+        "A loose cap is fine from day 3.\n\nPut it on and take it off gently, and avoid tight beanies for two weeks."
+    )
     assert (first.author.name, first.author.credentials) == ("Mara Quell", "MD")
     assert (first.author.specialty, first.author.location) == ("Hair Restoration Surgeon", "Tampa")
     assert (first.rating.stars, first.rating.reviews) == (4.9, 88)
@@ -37,15 +38,21 @@ def test_qa_page_keeps_scripts_hidden_text_and_furniture_out():
         assert residue not in text
     # Places are lines of the HTML file; what was left out is said.
     assert parsed.threads[0].place == "line 13"
-    assert {(d.place, d.field) for d in parsed.dropped} == {("line 10", "page furniture"), ("line 13", "photo tag"),
-                                                            ("line 20", "template text")}
+    assert {(d.place, d.field) for d in parsed.dropped} == {
+        ("line 10", "page furniture"),
+        ("line 13", "photo tag"),
+        ("line 20", "template text"),
+    }
 
 
 def test_faq_page_with_question_headings():
     parsed = page("faq-headings.html")
     questions = [t.question for t in parsed.threads]
-    assert questions == ["Can I lie down after Botox?", "Can I exercise after Botox?",
-                         "How long will the swelling last after lip filler?"]
+    assert questions == [
+        "Can I lie down after Botox?",
+        "Can I exercise after Botox?",
+        "How long will the swelling last after lip filler?",
+    ]
     lie_down, exercise, swelling = (t.answers[0] for t in parsed.threads)
     assert lie_down.body == "Stay upright for 4 hours after your treatment."
     assert exercise.body == "Skip the gym until the next day.\n\n- Walking is fine.\n- No hot yoga for 24 hours."
@@ -94,8 +101,10 @@ def test_html_that_is_neither_page_is_rejected_clearly():
 def test_render_breaks_lines_as_a_browser_shows_them():
     import lxml.html
 
-    root = lxml.html.fromstring("<div><p>One\n   two</p><div>Jo Ray, MD</div><div>Denver Dermatologist</div>"
-                                "<script>x()</script><span style='display: none'>hid</span></div>")
+    root = lxml.html.fromstring(
+        "<div><p>One\n   two</p><div>Jo Ray, MD</div><div>Denver Dermatologist</div>"
+        "<script>x()</script><span style='display: none'>hid</span></div>"
+    )
     assert [line.text for line in render(root)] == ["One two", "", "Jo Ray, MD", "Denver Dermatologist"]
 
 

@@ -73,7 +73,10 @@ def test_irregular_page():
     assert (first.author.specialty, first.author.location) == ("Oculoplastic Surgeon", "Boston")
     # Line breaks inside a paragraph are kept; the review count on its own line, with a thousands comma.
     assert second.title == "Tension headaches"
-    assert second.body == "Some patients get a mild headache for a few days.\nIf it is severe or you have vision changes, call us."
+    assert (
+        second.body
+        == "Some patients get a mild headache for a few days.\nIf it is severe or you have vision changes, call us."
+    )
     assert second.author.name == "Dr. Omar Faruk" and second.author.location == "Fort Lauderdale"
     assert (second.rating.stars, second.rating.reviews) == (4.7, 1204)
     # A title that ends in a specialty is not a byline; a city with a lowercase particle; "1 review".

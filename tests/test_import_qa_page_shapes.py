@@ -16,8 +16,11 @@ from bot.treatments import load_vocabulary
 
 SHAPES = Path(__file__).parent / "fixtures" / "import" / "shapes"
 # Text that belongs to a byline, the site's template, votes or clutter, never to an answer or an author field.
-RESIDUE = re.compile(r"\{\{|\}\}|voteCount|^[+-]?\d+$|out of 5 stars|\breviews?\b|Ask a doctor|You might also like|"
-                     r"Have a question|#\w|\(photos?\)|\.\.\. ?more|Asked by|[“”‘’]", re.IGNORECASE | re.MULTILINE)
+RESIDUE = re.compile(
+    r"\{\{|\}\}|voteCount|^[+-]?\d+$|out of 5 stars|\breviews?\b|Ask a doctor|You might also like|"
+    r"Have a question|#\w|\(photos?\)|\.\.\. ?more|Asked by|[“”‘’]",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def page(name: str):
@@ -110,8 +113,11 @@ def test_byline_without_a_name():
 
 def test_byline_without_stars():
     (answer,) = answers("byline-no-stars.txt")
-    assert (answer.author.name, answer.author.credentials, answer.author.specialty) == ("Nadia Vossberg", "MD",
-                                                                                      "Plastic Surgeon")
+    assert (answer.author.name, answer.author.credentials, answer.author.specialty) == (
+        "Nadia Vossberg",
+        "MD",
+        "Plastic Surgeon",
+    )
     assert answer.rating is None and answer.body.endswith("swelling worse.")
 
 
@@ -152,7 +158,9 @@ def test_photo_tags_are_dropped_from_question_and_answer_titles():
 def test_ask_a_doctor_block_is_no_answer_text():
     parsed = page("ask-a-doctor.txt")
     _, second = parsed.threads[0].answers
-    assert second.body == "A gentle facial is fine the next day; avoid deep massage for a week." and second.title is None
+    assert (
+        second.body == "A gentle facial is fine the next day; avoid deep massage for a week." and second.title is None
+    )
     assert [(d.place, d.field) for d in parsed.dropped] == [("line 11", "page clutter")]
 
 
@@ -170,7 +178,10 @@ def test_answers_cut_with_more_end_at_their_last_whole_sentence():
     (answer,) = parsed.threads[0].answers
     assert answer.title == "Gym after liposuction" and answer.body == "Walk from the first day."
     (warning,) = parsed.warnings
-    assert (warning.place, warning.field) == ("line 7", "body") and "Most patients can start light cardio" in warning.reason
+    assert (warning.place, warning.field) == (
+        "line 7",
+        "body",
+    ) and "Most patients can start light cardio" in warning.reason
     # Nothing whole was left of the second answer: it is rejected, not kept as half a sentence.
     (rejected,) = parsed.rejected
     assert (rejected.place, rejected.field) == ("line 13", "body") and "'... more'" in rejected.reason
@@ -210,8 +221,10 @@ def test_the_same_question_at_two_addresses_is_one_thread():
     (thread,) = plan.writes.values()
     assert [a.author.name for a in thread.answers] == ["Hana Ito", "Elliot Marsh"]
     assert thread.answers[0].rating.reviews == 58  # the newer count of the same answer
-    assert [(o.action, o.answers_added, o.answers_updated) for o in plan.outcomes] == [("added", 1, 0),
-                                                                                      ("changed", 1, 1)]
+    assert [(o.action, o.answers_added, o.answers_updated) for o in plan.outcomes] == [
+        ("added", 1, 0),
+        ("changed", 1, 1),
+    ]
 
 
 def test_other_site_with_name_place_and_date_before_each_answer():
@@ -219,8 +232,11 @@ def test_other_site_with_name_place_and_date_before_each_answer():
     (thread,) = parsed.threads
     assert thread.body == "I had upper blepharoplasty a week ago."
     first, second, third = thread.answers
-    assert (first.author.name, first.author.location, str(first.date)) == ("Dr. Greta Lindqvist-Hale", "Seattle, WA",
-                                                                           "2011-10-20")
+    assert (first.author.name, first.author.location, str(first.date)) == (
+        "Dr. Greta Lindqvist-Hale",
+        "Seattle, WA",
+        "2011-10-20",
+    )
     assert (second.author.name, second.author.credentials, str(second.date)) == ("Jun Sato-Pryce", "MD", "2011-11-03")
     assert second.body == "Most of my patients go back to lenses at 10 to 14 days.\nGlasses are easier before then."
     assert str(third.date) == "2012-03-08" and "educational purposes" not in third.body

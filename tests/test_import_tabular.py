@@ -36,12 +36,19 @@ def test_rows_of_one_question_make_one_thread(name, vocabulary):
     assert flying.treatments == ("neuromodulator",)
     first = flying.answers[0]
     assert first.title == "Flying is fine" and first.body == "Yes, flying the same day is fine."
-    assert (first.author.name, first.author.credentials, first.author.location) == ("Imogen Vale", "MD, FAAD", "Portland, OR")
+    assert (first.author.name, first.author.credentials, first.author.location) == (
+        "Imogen Vale",
+        "MD, FAAD",
+        "Portland, OR",
+    )
     assert (first.rating.stars, first.rating.reviews) == (4.9, 212)
     assert first.date == dt.date(2025, 4, 12) and str(first.url) == "https://clinic.example/vale"
     assert flying.answers[1].rating is None and flying.answers[1].title is None
     assert makeup.body == "My skin is still flaking." and makeup.treatments == ()
-    assert makeup.answers[0].body == "Wait until the peeling stops, usually 5 to 7 days.\nThen use a gentle mineral makeup."
+    assert (
+        makeup.answers[0].body
+        == "Wait until the peeling stops, usually 5 to 7 days.\nThen use a gentle mineral makeup."
+    )
 
 
 def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(vocabulary):
@@ -106,7 +113,9 @@ def test_conflicting_question_bodies_keep_the_first_and_warn(tmp_path, vocabular
 def test_empty_file_and_unreadable_file_are_rejected(tmp_path, vocabulary):
     (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
     (tmp_path / "latin1.csv").write_bytes("question,answer_body\nCaf\xe9?,Oui\n".encode("latin-1"))
-    assert located(read_file(tmp_path / "empty.jsonl", "jsonl", vocabulary)) == {("(file)", "(file)"): "no answers in the file"}
+    assert located(read_file(tmp_path / "empty.jsonl", "jsonl", vocabulary)) == {
+        ("(file)", "(file)"): "no answers in the file"
+    }
     assert located(read_file(tmp_path / "latin1.csv", "csv", vocabulary)) == {("(file)", "(file)"): "not UTF-8 text"}
     assert located(read_file(tmp_path / "missing.csv", "csv", vocabulary))[("(file)", "(file)")]
 

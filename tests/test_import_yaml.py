@@ -16,11 +16,20 @@ def test_list_of_threads_keeps_what_it_states_and_leaves_the_rest_open():
     assert parsed.rejected == ()
     complete, partial = parsed.threads
     assert (complete.id, complete.status, complete.treatments, complete.tags) == (
-        "botox-flying-import", "published", ("neuromodulator",), ("travel",)
+        "botox-flying-import",
+        "published",
+        ("neuromodulator",),
+        ("travel",),
     )
     assert complete.place == "line 2"
     # Nothing stated: the importer settles id, treatments, status, source and demo.
-    assert (partial.id, partial.status, partial.treatments, partial.source, partial.demo) == (None, None, (), None, None)
+    assert (partial.id, partial.status, partial.treatments, partial.source, partial.demo) == (
+        None,
+        None,
+        (),
+        None,
+        None,
+    )
     assert partial.answers[0].body == "Light walking is fine straight away.\n\nWait 24 hours before hard exercise."
     assert partial.place == "line 12"
 

@@ -105,7 +105,6 @@ def test_thread_text_modes(corpus):
 # --- index types, versioned atomic saves, unreadable files ---------------------------------------------
 
 
-
 def test_index_type_follows_size_and_setting():
     assert choose_index_type(50) == "flat"
     assert choose_index_type(FLAT_MAX_THREADS) == "flat"

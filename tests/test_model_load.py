@@ -64,7 +64,12 @@ print("checked", models)
 def test_the_eagerly_built_model_holds_exactly_the_saved_weights():
     if not MODEL.exists():
         pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
-    done = subprocess.run([str(VENV_RASA / "python"), "-c", CHECK, str(MODEL)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"})
+    done = subprocess.run(
+        [str(VENV_RASA / "python"), "-c", CHECK, str(MODEL)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"},
+    )
     assert done.returncode == 0 and "checked" in done.stdout, done.stderr[-3000:]

@@ -43,14 +43,23 @@ ENTITY_GATE = 0.89  # measured 0.923 and 0.931 unseeded, 0.921 seeded
 
 # Rasa's own command line, with the model loaded as the project's Rasa server loads it (channels/model_load.py:
 # the same weights, tests/test_model_load.py; 30 s less per load).
-RASA_WITH_PROJECT_LOAD = ("import sys; from channels import model_load; model_load.install(); "
-                          "from rasa.__main__ import main; sys.argv[0] = 'rasa'; sys.exit(main())")
+RASA_WITH_PROJECT_LOAD = (
+    "import sys; from channels import model_load; model_load.install(); "
+    "from rasa.__main__ import main; sys.argv[0] = 'rasa'; sys.exit(main())"
+)
 
 
 def rasa(*args, timeout=1800):
     command = [str(RASA.parent / "python"), "-c", RASA_WITH_PROJECT_LOAD, *args]
-    return subprocess.run(command, check=False, cwd=ROOT, env={**ENV, "PYTHONPATH": str(ROOT)}, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        command,
+        check=False,
+        cwd=ROOT,
+        env={**ENV, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_rasa_data_validate_is_clean():

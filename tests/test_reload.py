@@ -32,8 +32,12 @@ answers:
   - author: {{name: "Dr. Second Reef", credentials: "MBBS", specialty: "Aesthetic Physician", location: "Reef Town"}}
     body: "Snorkelling and scuba diving can wait 10 days after a medium peel; salt water and mask pressure sting new skin."
 """
-MESSAGES = ["can I go to the gym after botox?", "how long will my lips be swollen after filler?",
-            "can I fly after my tummy tuck?", "hello"]
+MESSAGES = [
+    "can I go to the gym after botox?",
+    "how long will my lips be swollen after filler?",
+    "can I fly after my tummy tuck?",
+    "hello",
+]
 
 
 def test_token_check():
@@ -59,8 +63,11 @@ def published_threads(corpus_dir) -> int:
 
 
 def rest(stack, message, sender=None):
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": sender or uuid.uuid4().hex, "message": message}, timeout=120)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender or uuid.uuid4().hex, "message": message},
+        timeout=120,
+    )
     return response.status_code, response.json() if response.status_code == 200 else response.text
 
 
@@ -108,7 +115,9 @@ def test_reload_under_load(live):
         # The corpus changed but the index was not rebuilt: refused, and the old assistant keeps serving.
         stale = reload(stack, token)
         assert stale.status_code == 409, stale.text
-        assert "corpus has changed" in stale.json()["reason"] and "previous one is still served" in stale.json()["error"]
+        assert (
+            "corpus has changed" in stale.json()["reason"] and "previous one is still served" in stale.json()["error"]
+        )
 
         built = run_cli("index", env=env)
         assert built.returncode == 0, built.stderr

@@ -38,11 +38,18 @@ def long_reply(n_quotes: int = 12, words: int = 60) -> Reply:
     """An answer far beyond 1,600 characters, shaped like compose_answer's."""
     quotes = [Quote(i, " ".join(f"word{i}x{j}" for j in range(words)) + ".", f"t#{i}") for i in range(1, n_quotes + 1)]
     citations = [
-        Citation(i, f"Dr. Name {i}", "MD", "Dermatologist", "Town, ST", f"https://clinic.example/doc-{i}?a=1&b=(2)", f"t#{i}")
+        Citation(
+            i, f"Dr. Name {i}", "MD", "Dermatologist", "Town, ST", f"https://clinic.example/doc-{i}?a=1&b=(2)", f"t#{i}"
+        )
         for i in range(1, n_quotes + 1)
     ]
-    blocks = (MatchedQuestion("Can I exercise?"), Summary("12 clinicians answered."), Quotes(tuple(quotes)),
-              Sources(tuple(citations)), Disclaimer(cf_disclaimer()))
+    blocks = (
+        MatchedQuestion("Can I exercise?"),
+        Summary("12 clinicians answered."),
+        Quotes(tuple(quotes)),
+        Sources(tuple(citations)),
+        Disclaimer(cf_disclaimer()),
+    )
     return Reply(blocks)
 
 
@@ -74,7 +81,9 @@ def test_a_composed_answer_is_typed_blocks_and_its_text_reads_in_the_same_order(
         paragraphs = reply.text.split("\n\n")
         assert paragraphs[0] == f'Closest question on file: "{thread.question}"'
         assert paragraphs[2].splitlines() == [f'- "{q.text}" [{q.n}]' for q in reply.quotes]
-        assert paragraphs[3].splitlines()[1:] == [f"[{c.n}] {c.who}" + (f" {c.url}" if c.url else "") for c in reply.citations]
+        assert paragraphs[3].splitlines()[1:] == [
+            f"[{c.n}] {c.who}" + (f" {c.url}" if c.url else "") for c in reply.citations
+        ]
         assert paragraphs[-1] == reply.disclaimer and reply.demo == thread.demo
 
 
@@ -136,7 +145,10 @@ def test_long_sms_is_split_into_numbered_parts_within_1600_chars():
     assert [p.split(" ", 1)[0] for p in parts] == [f"({i}/{len(parts)})" for i in range(1, len(parts) + 1)]
     # Nothing lost, nothing cut mid-word, order kept.
     assert words("\n".join(parts)) == words(reply.text)
-    assert all(re.fullmatch(r"https://clinic\.example/doc-\d+\?a=1&b=\(2\)", u) for u in re.findall(r"https://\S+", "\n".join(parts)))
+    assert all(
+        re.fullmatch(r"https://clinic\.example/doc-\d+\?a=1&b=\(2\)", u)
+        for u in re.findall(r"https://\S+", "\n".join(parts))
+    )
 
 
 def test_a_paragraph_longer_than_a_message_splits_at_sentences_then_words():
@@ -338,7 +350,11 @@ def test_telegram_urgent_is_bold_and_first():
     assert message["text"].startswith("⚠️ *URGENT: This could be an emergency\\. Call 911 now")
 
 
-@pytest.mark.parametrize("render", [plain.sms, telegram.telegram, slack.slack, plain.messenger], ids=["sms", "telegram", "slack", "messenger"])
+@pytest.mark.parametrize(
+    "render",
+    [plain.sms, telegram.telegram, slack.slack, plain.messenger],
+    ids=["sms", "telegram", "slack", "messenger"],
+)
 def test_clinic_soon_note_comes_first(corpus, render):
     answer = compose_answer(corpus.get("botox-exercise"), CONTACT)
     note = "Please also book a check with Demo Clinic on 555-0100: spreading redness should be looked at."
@@ -355,7 +371,11 @@ def test_telegram_leaves_out_buttons_it_cannot_send():
     short = Button("Yes, helpful", '/feedback{"helpful": "yes", "feedback_thread": "botox-exercise"}')
     long = Button("Not helpful", '/feedback{"helpful": "no", "feedback_thread": "a-very-long-thread-identifier-here"}')
     markup = telegram.keyboard([short, long])
-    assert markup == {"inline_keyboard": [[{"text": "Yes, helpful", "callback_data": '/feedback{"helpful":"yes","feedback_thread":"botox-exercise"}'}]]}
+    assert markup == {
+        "inline_keyboard": [
+            [{"text": "Yes, helpful", "callback_data": '/feedback{"helpful":"yes","feedback_thread":"botox-exercise"}'}]
+        ]
+    }
     assert telegram.keyboard([long]) is None
     assert telegram.compact_payload("not an intent {") == "not an intent {"
     assert telegram.compact_payload('/x{"a": ') == '/x{"a": '

@@ -34,9 +34,15 @@ def test_clarify_between_close_threads(corpus):
 
 
 def test_clarify_treatment_when_none_named(corpus):
-    candidates = cands(corpus, ("botox-exercise", 0.60), ("filler-exercise", 0.50), ("peel-exercise", 0.46), ("botox-alcohol", 0.44))
+    candidates = cands(
+        corpus, ("botox-exercise", 0.60), ("filler-exercise", 0.50), ("peel-exercise", 0.46), ("botox-alcohol", 0.44)
+    )
     decision, chosen = decide(candidates, T, treatment_known=False)
-    assert decision == "clarify" and [c.thread.id for c in chosen] == ["botox-exercise", "filler-exercise", "peel-exercise"]
+    assert decision == "clarify" and [c.thread.id for c in chosen] == [
+        "botox-exercise",
+        "filler-exercise",
+        "peel-exercise",
+    ]
     # The same scores with the treatment known: answer.
     assert decide(candidates, T, treatment_known=True)[0] == "answer"
 

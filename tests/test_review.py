@@ -13,10 +13,16 @@ TODAY = dt.date(2026, 6, 1)
 
 
 def thread(id, status="published", due=None, names=("Dr. A",)):
-    return Thread.model_validate({
-        "id": id, "question": f"Question {id}?", "treatments": ["general"], "status": status,
-        "review_due": due, "answers": [{"author": {"name": n}, "body": "An answer."} for n in names],
-    })
+    return Thread.model_validate(
+        {
+            "id": id,
+            "question": f"Question {id}?",
+            "treatments": ["general"],
+            "status": status,
+            "review_due": due,
+            "answers": [{"author": {"name": n}, "body": "An answer."} for n in names],
+        }
+    )
 
 
 THREADS = [
@@ -65,7 +71,9 @@ def test_servable_corpus_keeps_the_hash_the_index_checks(corpus):
 
 @pytest.fixture()
 def overdue_corpus(tmp_path, settings):
-    folder = copy_threads(settings, tmp_path / "answers", ("botox-exercise", "filler-exercise", "botox-flying", "surgery-flying"))
+    folder = copy_threads(
+        settings, tmp_path / "answers", ("botox-exercise", "filler-exercise", "botox-flying", "surgery-flying")
+    )
     path = folder / "botox-exercise.yml"
     path.write_text(path.read_text() + "review_due: 2020-01-01\nreviewed_by: Dr. Imogen Vale\n")
     no_name = folder / "botox-flying.yml"

@@ -23,8 +23,9 @@ class Loads:
         if self.broken:
             raise LoadError("the index does not fit the corpus")
         meta = SimpleNamespace(built_at=self.built_at, index_type="flat")
-        return SimpleNamespace(n=self.calls, embedder=embedder, index=SimpleNamespace(meta=meta),
-                               corpus=SimpleNamespace(threads=[]))
+        return SimpleNamespace(
+            n=self.calls, embedder=embedder, index=SimpleNamespace(meta=meta), corpus=SimpleNamespace(threads=[])
+        )
 
 
 @pytest.fixture

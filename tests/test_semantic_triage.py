@@ -41,8 +41,10 @@ def test_every_exemplar_concept_has_a_rule_reason():
 
 def test_an_unknown_concept_is_refused_at_load(tmp_path):
     bad = tmp_path / "x.yml"
-    bad.write_text("red_flags:\n  - {text: hi, level: emergency, concept: breathing}\n"
-                   "  - {text: ho, level: emergency, concept: breathnig}\n")
+    bad.write_text(
+        "red_flags:\n  - {text: hi, level: emergency, concept: breathing}\n"
+        "  - {text: ho, level: emergency, concept: breathnig}\n"
+    )
     with pytest.raises(ExemplarError, match="item 2: unknown concept 'breathnig'"):
         load_exemplars(bad)
 
@@ -56,8 +58,12 @@ def test_a_bad_exemplar_file_is_named(tmp_path):
 
 @pytest.mark.parametrize(
     "message",
-    ["cant see proprly out of my left eye", "its hard to get air in", "i feel like i'm gonna pass out",
-     "my chest feels heavy and i cant catch my breath"],
+    [
+        "cant see proprly out of my left eye",
+        "its hard to get air in",
+        "i feel like i'm gonna pass out",
+        "my chest feels heavy and i cant catch my breath",
+    ],
 )
 def test_lay_language_and_typos_are_caught(semantic, message):
     alert = triage.assess(message, None, semantic=semantic)
@@ -66,8 +72,12 @@ def test_lay_language_and_typos_are_caught(semantic, message):
 
 @pytest.mark.parametrize(
     "message",
-    ["no trouble breathing, can i go to the gym after botox", "breathing fine, just a small bruise after filler",
-     "what are the signs of infection after lipo", "how long does swelling last after lip filler"],
+    [
+        "no trouble breathing, can i go to the gym after botox",
+        "breathing fine, just a small bruise after filler",
+        "what are the signs of infection after lipo",
+        "how long does swelling last after lip filler",
+    ],
 )
 def test_negations_and_ordinary_questions_are_left_alone(semantic, message):
     assert not triage.is_urgent(triage.assess(message, None, semantic=semantic)), message
@@ -79,8 +89,11 @@ def test_negated_clauses_are_not_compared(semantic):
 
 
 def test_no_ordinary_dev_question_is_escalated_by_the_semantic_layer(semantic, vocabulary_find):
-    alarms = [q["text"] for q in devset("questions")
-              if triage.is_urgent(semantic(q["text"], vocabulary_find(q["text"]) or q.get("treatment")))]
+    alarms = [
+        q["text"]
+        for q in devset("questions")
+        if triage.is_urgent(semantic(q["text"], vocabulary_find(q["text"]) or q.get("treatment")))
+    ]
     assert not alarms
 
 

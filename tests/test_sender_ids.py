@@ -18,7 +18,13 @@ def test_conversation_ids_are_namespaced_keyed_hashes():
     assert ids.conversation_id(KEY, "rest", "+15550100177") != sms
     assert ids.conversation_id(OTHER_KEY, "twilio", "+15550100177") != sms
     assert {ids.conversation_id(KEY, c, "1").split(":")[0] for c in ids.CHANNEL_PREFIXES} == {
-        "sms", "telegram", "slack", "messenger", "web", "rest"}
+        "sms",
+        "telegram",
+        "slack",
+        "messenger",
+        "web",
+        "rest",
+    }
 
 
 def test_web_session_ids_are_issued_and_signed_by_the_server():

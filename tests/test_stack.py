@@ -38,7 +38,11 @@ def test_crash_restarts_only_that_server_with_growing_waits():
         supervisor.step()
     assert waits == [1, 2, 4, 8, 16, 30, 30]
     assert actions.starts == 7 and rasa.starts == 0
-    assert "action server stopped unexpectedly" in said[0] and "restarting in 1 s" in said[0] and said[1] == "action server restarted"
+    assert (
+        "action server stopped unexpectedly" in said[0]
+        and "restarting in 1 s" in said[0]
+        and said[1] == "action server restarted"
+    )
 
 
 def test_a_server_that_stayed_up_starts_the_backoff_again():
@@ -59,11 +63,19 @@ def test_a_server_that_stayed_up_starts_the_backoff_again():
 def test_servers_die_with_a_launcher_killed_without_clean_up(tmp_path):
     """A launcher killed by SIGKILL (a test run's timeout, an OOM kill) leaves no server running."""
     scripts = Path(__file__).resolve().parent.parent / "scripts"
-    launcher = subprocess.Popen([sys.executable, "-c", (
-        f"import sys; sys.path.insert(0, {str(scripts)!r}); from pathlib import Path; from stack import Server\n"
-        f"s = Server('sleeper', [sys.executable, '-c', 'import time; time.sleep(120)'], '', Path({str(tmp_path / 'x.log')!r}))\n"
-        "s.start(); print(s.process.pid, flush=True); time.sleep(120)"
-    )], stdout=subprocess.PIPE, text=True)
+    launcher = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                f"import sys; sys.path.insert(0, {str(scripts)!r}); from pathlib import Path; from stack import Server\n"
+                f"s = Server('sleeper', [sys.executable, '-c', 'import time; time.sleep(120)'], '', Path({str(tmp_path / 'x.log')!r}))\n"
+                "s.start(); print(s.process.pid, flush=True); time.sleep(120)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     server_pid = int(launcher.stdout.readline())
     os.kill(server_pid, 0)  # running
     launcher.send_signal(signal.SIGKILL)

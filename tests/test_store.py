@@ -120,8 +120,10 @@ def test_the_core_library_imports_no_storage():
     import subprocess
     import sys
 
-    code = ("import sys, bot.cli, bot.assistant, bot.config; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('store', 'sqlalchemy', 'alembic')))")
+    code = (
+        "import sys, bot.cli, bot.assistant, bot.config; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('store', 'sqlalchemy', 'alembic')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[]"
@@ -249,8 +251,11 @@ def test_a_new_ticket_cannot_be_resolved_before_it_is_claimed(store):
 
 
 def test_missing_tickets_are_reported(store):
-    for call in (lambda: store.ticket(999), lambda: store.claim_ticket(999, "x"),
-                 lambda: store.add_ticket_note(999, "x", "y")):
+    for call in (
+        lambda: store.ticket(999),
+        lambda: store.claim_ticket(999, "x"),
+        lambda: store.add_ticket_note(999, "x", "y"),
+    ):
         with pytest.raises(NotFound, match="ticket 999"):
             call()
 
@@ -365,15 +370,22 @@ def test_user_rules(store):
 
 @pytest.mark.parametrize(
     "raw, masked",
-    [("jane.doe@example.com", "j***@e***.com"), ("+44 7700 900123", "**********23"), ("555-0199", "*****99"),
-     ("no digits", "***")],
+    [
+        ("jane.doe@example.com", "j***@e***.com"),
+        ("+44 7700 900123", "**********23"),
+        ("555-0199", "*****99"),
+        ("no digits", "***"),
+    ],
 )
 def test_mask_contact(raw, masked):
     assert mask_contact(raw) == masked
 
 
 def test_scrub_keeps_time_frames():
-    assert scrub("can I run 2 hours after botox, it's been 24 hours") == "can I run 2 hours after botox, it's been 24 hours"
+    assert (
+        scrub("can I run 2 hours after botox, it's been 24 hours")
+        == "can I run 2 hours after botox, it's been 24 hours"
+    )
     assert scrub("text 07700 900123 please") == "text [phone] please"
     assert mask_name("Ann Marie Lee") == "A. M. L."
 
@@ -399,7 +411,9 @@ def test_database_errors_never_carry_ticket_contents(db_url):
     opened = Store.open(db_url)
     try:
         with opened.engine.begin() as connection:
-            connection.execute(text("INSERT INTO no_such_table (x) VALUES (:secret)"), {"secret": "jane@patient.example"})
+            connection.execute(
+                text("INSERT INTO no_such_table (x) VALUES (:secret)"), {"secret": "jane@patient.example"}
+            )
     except SQLAlchemyError as exc:
         assert "jane@patient.example" not in str(exc)
     else:
@@ -486,8 +500,12 @@ def select_ids(row_class):
 
 
 def _event(sender: str, type_name: str, at: dt.datetime, text_: str = "") -> dict:
-    return {"sender_id": sender, "type_name": type_name, "timestamp": at.timestamp(),
-            "data": json.dumps({"event": type_name, "text": text_})}
+    return {
+        "sender_id": sender,
+        "type_name": type_name,
+        "timestamp": at.timestamp(),
+        "data": json.dumps({"event": type_name, "text": text_}),
+    }
 
 
 def test_purge_deletes_old_conversations_from_rasas_tracker_store(db_url):
@@ -500,13 +518,17 @@ def test_purge_deletes_old_conversations_from_rasas_tracker_store(db_url):
     old, recent = NOW - dt.timedelta(days=100), NOW - dt.timedelta(days=1)
     events = [
         # A conversation idle for 100 days: deleted whole.
-        _event("rest:idle", "session_started", old), _event("rest:idle", "user", old, "my name is Ann, 07700 900123"),
+        _event("rest:idle", "session_started", old),
+        _event("rest:idle", "user", old, "my name is Ann, 07700 900123"),
         # An ongoing conversation: its session of 100 days ago goes, the current one stays.
-        _event("rest:active", "session_started", old), _event("rest:active", "user", old, "lump after filler"),
-        _event("rest:active", "session_started", recent), _event("rest:active", "slot", recent),
+        _event("rest:active", "session_started", old),
+        _event("rest:active", "user", old, "lump after filler"),
+        _event("rest:active", "session_started", recent),
+        _event("rest:active", "slot", recent),
         _event("rest:active", "user", recent, "still swollen"),
         # A current session that began long ago: Rasa still reads all of it, so all of it stays.
-        _event("rest:long", "session_started", old), _event("rest:long", "user", recent, "bruising"),
+        _event("rest:long", "session_started", old),
+        _event("rest:long", "user", recent, "bruising"),
     ]
     with engine.begin() as connection:
         connection.execute(EVENTS.insert(), events)
@@ -517,8 +539,13 @@ def test_purge_deletes_old_conversations_from_rasas_tracker_store(db_url):
         assert done == dry
         with engine.connect() as connection:
             left = connection.execute(select(EVENTS.c.sender_id, EVENTS.c.type_name).order_by(EVENTS.c.id)).all()
-        assert left == [("rest:active", "session_started"), ("rest:active", "slot"), ("rest:active", "user"),
-                        ("rest:long", "session_started"), ("rest:long", "user")]
+        assert left == [
+            ("rest:active", "session_started"),
+            ("rest:active", "slot"),
+            ("rest:active", "user"),
+            ("rest:long", "session_started"),
+            ("rest:long", "user"),
+        ]
         assert purge_conversations(db_url, NOW - dt.timedelta(days=90)).events == 0
     finally:
         EVENTS.metadata.drop_all(engine)
@@ -529,11 +556,16 @@ def test_tracker_store_found_as_rasa_finds_it(tmp_path, monkeypatch):
     from bot.config import PROJECT_ROOT
     from store.retention import RetentionError, tracker_store_url
 
-    assert tracker_store_url(PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT) == f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+    assert (
+        tracker_store_url(PROJECT_ROOT / "endpoints.yml", PROJECT_ROOT)
+        == f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"
+    )
     endpoints = tmp_path / "endpoints.yml"
     monkeypatch.setenv("TRACKER_PASSWORD", "s3cret")
-    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  host: db.internal\n  port: 5433\n"
-                         "  db: rasa\n  username: rasa\n  password: ${TRACKER_PASSWORD}\n")
+    endpoints.write_text(
+        "tracker_store:\n  type: SQL\n  dialect: postgresql\n  host: db.internal\n  port: 5433\n"
+        "  db: rasa\n  username: rasa\n  password: ${TRACKER_PASSWORD}\n"
+    )
     assert tracker_store_url(endpoints, tmp_path) == "postgresql+psycopg://rasa:s3cret@db.internal:5433/rasa"
     endpoints.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n")
     assert tracker_store_url(endpoints, tmp_path) is None  # Rasa keeps conversations in memory only
@@ -557,8 +589,13 @@ def test_bot_purge_command(tmp_path, monkeypatch, capsys):
     EVENTS.metadata.create_all(engine)
     long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=40)
     with engine.begin() as connection:
-        connection.execute(EVENTS.insert(), [_event("rest:a", "session_started", long_ago),
-                                             _event("rest:a", "user", long_ago, "my email is ann@example.com")])
+        connection.execute(
+            EVENTS.insert(),
+            [
+                _event("rest:a", "session_started", long_ago),
+                _event("rest:a", "user", long_ago, "my email is ann@example.com"),
+            ],
+        )
     engine.dispose()
     store = Store.open()
     store.create_ticket("Ann Lee", "ann@example.com", True, "Lump after filler", TRANSCRIPT)

@@ -318,8 +318,19 @@ def test_public_api():
 
 def test_the_package_keeps_the_public_surface():
     # Callers import these from bot.triage; the parts live in rules, negation and engine.
-    for name in ("assess", "is_urgent", "most_urgent", "Alert", "SecondOpinion", "clauses", "negated_clause",
-                 "reason_for", "RULES", "Negations", "CONCEPTS"):
+    for name in (
+        "assess",
+        "is_urgent",
+        "most_urgent",
+        "Alert",
+        "SecondOpinion",
+        "clauses",
+        "negated_clause",
+        "reason_for",
+        "RULES",
+        "Negations",
+        "CONCEPTS",
+    ):
         assert hasattr(triage, name), name
     assert callable(triage.clauses) and triage.clauses("no pain, just a bruise") == ["no pain", "just a bruise"]
 
@@ -402,13 +413,19 @@ def test_a_second_opinion_only_adds():
     def silent(message, treatment):
         return None
 
-    assert triage.assess("can i exercise after botox", "neuromodulator", semantic=raise_to_emergency).urgency == "emergency"
+    assert (
+        triage.assess("can i exercise after botox", "neuromodulator", semantic=raise_to_emergency).urgency
+        == "emergency"
+    )
     assert triage.assess("i can't breathe", None, semantic=silent).urgency == "emergency"
 
 
 def test_clauses_and_negated_clauses():
     assert triage.clauses("No trouble breathing, just a small bruise. Is that ok?") == [
-        "no trouble breathing", "just a small bruise", "is that ok"]
+        "no trouble breathing",
+        "just a small bruise",
+        "is that ok",
+    ]
     assert triage.negated_clause("no trouble breathing")
     assert triage.negated_clause("what if i get a fever")
     assert not triage.negated_clause("no i can't breathe")

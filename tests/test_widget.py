@@ -148,8 +148,11 @@ def test_a_session_id_the_server_did_not_issue_is_replaced(stack, context):
     page.wait_for_function(find, timeout=REPLY_MS)  # saved once the server confirmed a session
     stored_key = page.evaluate(find)
     forged = "0123456789abcdef0123456789abcdef"
-    page.evaluate("""([k, id]) => localStorage.setItem(k, JSON.stringify(
-      {sessionId: id, entries: [], updated: Date.now()}))""", [stored_key, forged])
+    page.evaluate(
+        """([k, id]) => localStorage.setItem(k, JSON.stringify(
+      {sessionId: id, entries: [], updated: Date.now()}))""",
+        [stored_key, forged],
+    )
     page.reload()
     expect(page.get_by_role("dialog", name=LAUNCHER)).to_be_visible()
     ask(page, "can I fly after filler?")
@@ -183,8 +186,17 @@ HOSTILE = [
             "question": "<img src=x onerror=alert(5)>",
             "summary": "<b>bold</b>",
             "quotes": [{"n": 1, "text": "<script>alert(6)</script>", "answer_id": "t#0"}],
-            "citations": [{"n": 1, "name": "<img src=x onerror=alert(7)>", "credentials": "", "specialty": "",
-                           "location": "", "url": "javascript:alert(8)", "answer_id": "t#0"}],  # fmt: skip
+            "citations": [
+                {
+                    "n": 1,
+                    "name": "<img src=x onerror=alert(7)>",
+                    "credentials": "",
+                    "specialty": "",
+                    "location": "",
+                    "url": "javascript:alert(8)",
+                    "answer_id": "t#0",
+                }
+            ],  # fmt: skip
             "buttons": [],
             "disclaimer": "<a href='javascript:alert(9)'>x</a>",
             "demo": False,
@@ -416,14 +428,19 @@ def test_new_chat_ends_the_old_conversation_on_the_server(stack, context):
 
     def restarted() -> bool:
         with sqlite3.connect(stack.workdir / "tracker.db") as db:
-            return bool(db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'restart'",
-                                   (stack.conversation_id("socketio", old),)).fetchone()[0])
+            return bool(
+                db.execute(
+                    "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'restart'",
+                    (stack.conversation_id("socketio", old),),
+                ).fetchone()[0]
+            )
 
     deadline = time.monotonic() + 30
     while not restarted() and time.monotonic() < deadline:
         time.sleep(0.5)
     # Rasa restarted the old conversation: its slots (the remembered treatment) are gone server-side.
     assert restarted()
-    new = json.loads(page.evaluate("() => Object.entries(localStorage)"
-                                   ".filter(([k]) => k.startsWith('aftercare-widget:'))")[0][1])["sessionId"]
+    new = json.loads(
+        page.evaluate("() => Object.entries(localStorage).filter(([k]) => k.startsWith('aftercare-widget:'))")[0][1]
+    )["sessionId"]
     assert new and new != old

@@ -169,8 +169,10 @@ def chat_relay(settings: Settings):
                 raise ValueError("message too long")
         except (ValueError, ValidationError):
             return JSONResponse(
-                {"error": f"Send JSON with a 'message' of at most {settings.max_message_chars} characters, and the "
-                          "'sender' id of the previous reply to go on with that conversation."},
+                {
+                    "error": f"Send JSON with a 'message' of at most {settings.max_message_chars} characters, and the "
+                    "'sender' id of the previous reply to go on with that conversation."
+                },
                 status_code=400,
             )
         desk = get_desk(request)
@@ -178,11 +180,19 @@ def chat_relay(settings: Settings):
         if body.sender is not None and not known:
             log.warning("chat.session_refused")  # the id itself is not logged
         sender = body.sender if known else sender_ids.issue_web_session(desk.chat_key)
-        address = desk.client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
+        address = desk.client_address(
+            request.client.host if request.client else None, request.headers.get("x-forwarded-for")
+        )
         if not limiter.allow(limiter_key(address)):
             log.warning("chat.rate_limited")
-            return JSONResponse({"sender": sender, "new_session": not known, "messages": [
-                {"text": slow_down_reply(body.message, contact).text}]}, status_code=429)
+            return JSONResponse(
+                {
+                    "sender": sender,
+                    "new_session": not known,
+                    "messages": [{"text": slow_down_reply(body.message, contact).text}],
+                },
+                status_code=429,
+            )
         try:
             async with httpx.AsyncClient(timeout=30) as client:
                 # A production Rasa asks REST callers for its token (credentials.production.yml, require_token),
@@ -190,14 +200,19 @@ def chat_relay(settings: Settings):
                 headers = {"X-Forwarded-For": address}
                 if settings.rest_token:
                     headers["Authorization"] = f"Bearer {settings.rest_token}"
-                response = await client.post(f"{settings.rasa_url}/webhooks/rest/webhook",
-                                             json={"sender": sender, "message": body.message}, headers=headers)
+                response = await client.post(
+                    f"{settings.rasa_url}/webhooks/rest/webhook",
+                    json={"sender": sender, "message": body.message},
+                    headers=headers,
+                )
                 response.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("rasa unavailable", extra={"error": type(exc).__name__})
             # Without Rasa the triage rules still run here: a red flag gets its advice and the emergency number.
-            return JSONResponse({"error": unavailable_reply(body.message, contact).text, "sender": sender,
-                                 "new_session": not known}, status_code=503)
+            return JSONResponse(
+                {"error": unavailable_reply(body.message, contact).text, "sender": sender, "new_session": not known},
+                status_code=503,
+            )
         return JSONResponse({"sender": sender, "new_session": not known, "messages": response.json()})
 
     return chat

@@ -9,6 +9,15 @@ from bot.evaluation.labelled import DEFAULT_SET, LabelledSet, LabelledSetError, 
 from bot.evaluation.scoring import COLUMNS, Row, Trials, evaluate, run_set, score
 
 __all__ = [
-    "COLUMNS", "DEFAULT_SET", "LabelledSet", "LabelledSetError", "Row", "Trials",
-    "evaluate", "load_set", "run_set", "score", "unknown_threads",
+    "COLUMNS",
+    "DEFAULT_SET",
+    "LabelledSet",
+    "LabelledSetError",
+    "Row",
+    "Trials",
+    "evaluate",
+    "load_set",
+    "run_set",
+    "score",
+    "unknown_threads",
 ]

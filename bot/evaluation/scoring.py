@@ -56,10 +56,12 @@ class Trials:
 
 def run_set(system: System, labelled: LabelledSet) -> Trials:
     """Run a system over every item of a labelled set."""
-    return Trials(*(
-        [system.run(item.text, item.treatment) for item in items]
-        for items in (labelled.questions, labelled.red_flags, labelled.unanswerable, labelled.clarify)
-    ))
+    return Trials(
+        *(
+            [system.run(item.text, item.treatment) for item in items]
+            for items in (labelled.questions, labelled.red_flags, labelled.unanswerable, labelled.clarify)
+        )
+    )
 
 
 def score(system: System, trials: Trials, labelled: LabelledSet) -> Row:
@@ -69,8 +71,16 @@ def score(system: System, trials: Trials, labelled: LabelledSet) -> Row:
     latency = metrics.p50([t.ms for t in everything])
     ranking = dict(hit_at_1=metrics.hit_at(ranks, 1), hit_at_3=metrics.hit_at(ranks, 3), mrr=metrics.mrr(ranks))
     if not system.decides:
-        return Row(system.name, **ranking, clarify_rate=None, fallback_precision=None, fallback_recall=None,
-                   urgent_recall=None, false_alarm_rate=None, p50_ms=latency)
+        return Row(
+            system.name,
+            **ranking,
+            clarify_rate=None,
+            fallback_precision=None,
+            fallback_recall=None,
+            urgent_recall=None,
+            false_alarm_rate=None,
+            p50_ms=latency,
+        )
     precision, recall = metrics.fallback_precision_recall(
         [t.decision for t in trials.questions], [t.decision for t in trials.unanswerable]
     )
@@ -85,7 +95,10 @@ def score(system: System, trials: Trials, labelled: LabelledSet) -> Row:
         false_alarm_rate=metrics.share([t.decision == "urgent" for t in trials.questions]),
         p50_ms=latency,
         answered_precision=metrics.answered_precision(
-            [(t.decision, t.ranked[0] if t.ranked else None, q.thread) for t, q in zip(trials.questions, labelled.questions)]
+            [
+                (t.decision, t.ranked[0] if t.ranked else None, q.thread)
+                for t, q in zip(trials.questions, labelled.questions)
+            ]
             + [(t.decision, t.ranked[0] if t.ranked else None, None) for t in trials.unanswerable]
         ),
         clarify_rate_questions=metrics.share([t.decision == "clarify" for t in trials.questions]),

@@ -75,8 +75,10 @@ def treatment_blind(assistant: Assistant) -> System:
 def question_vectors(assistant: Assistant) -> System:
     """The pipeline over an in-memory index of question-only thread vectors (same thresholds)."""
     index = build_index(assistant.corpus, assistant.embedder, "question")
-    return asking(QUESTION_VECTORS, variant(assistant, index, index_text="question", thread_scoring="whole",
-                                            answer_threshold=WHOLE_THRESHOLD))
+    return asking(
+        QUESTION_VECTORS,
+        variant(assistant, index, index_text="question", thread_scoring="whole", answer_threshold=WHOLE_THRESHOLD),
+    )
 
 
 def topic_checked(assistant: Assistant) -> System:

@@ -93,8 +93,9 @@ def variant_assistant(base: Assistant, scores: ThreadScores, filter_treatment: b
     threads = base.corpus.published
     scorer = EveryThread(tuple(t.id for t in threads), tuple(t.treatments for t in threads), scores, filter_treatment)
     retriever = Retriever(base.embedder, base.corpus, base.vocabulary, scorer, changed.top_k, changed.treatment_boost)
-    return Assistant(changed, base.corpus, base.index, base.embedder, base.vocabulary, semantic=base.semantic,
-                     retriever=retriever)
+    return Assistant(
+        changed, base.corpus, base.index, base.embedder, base.vocabulary, semantic=base.semantic, retriever=retriever
+    )
 
 
 @dataclass(frozen=True)
@@ -187,10 +188,22 @@ def variant_systems(assistant: Assistant) -> list[System]:
     return [
         asking(MULTI_VECTOR, variant_assistant(assistant, multi, answer_threshold=MULTI_VECTOR_THRESHOLD)),
         asking(HYBRID, variant_assistant(assistant, hybrid, answer_threshold=HYBRID_THRESHOLD)),
-        asking(TREATMENT_FILTER, variant_assistant(
-            assistant, served_scorer(vectors), filter_treatment=True, answer_threshold=WHOLE_THRESHOLD,
-        )),
-        asking(MULTI_FILTER, variant_assistant(
-            assistant, multi, filter_treatment=True, answer_threshold=MULTI_FILTER_THRESHOLD,
-        )),
+        asking(
+            TREATMENT_FILTER,
+            variant_assistant(
+                assistant,
+                served_scorer(vectors),
+                filter_treatment=True,
+                answer_threshold=WHOLE_THRESHOLD,
+            ),
+        ),
+        asking(
+            MULTI_FILTER,
+            variant_assistant(
+                assistant,
+                multi,
+                filter_treatment=True,
+                answer_threshold=MULTI_FILTER_THRESHOLD,
+            ),
+        ),
     ]

@@ -11,8 +11,13 @@ from bot.treatments import Vocabulary
 
 FORMATS = ("yaml", "jsonl", "csv", "qa-page", "html")
 # The files of a format that a folder given as input holds.
-SUFFIXES = {"yaml": (".yml", ".yaml"), "jsonl": (".jsonl",), "csv": (".csv",), "qa-page": (".txt",),
-            "html": (".html", ".htm")}
+SUFFIXES = {
+    "yaml": (".yml", ".yaml"),
+    "jsonl": (".jsonl",),
+    "csv": (".csv",),
+    "qa-page": (".txt",),
+    "html": (".html", ".htm"),
+}
 
 __all__ = ["FORMATS", "ImportedThread", "ParsedFile", "Problem", "expand", "preview", "read_file", "read_paths"]
 
@@ -26,18 +31,26 @@ def expand(paths: Sequence[Path], fmt: str) -> tuple[list[Path], list[ParsedFile
         if not path.is_dir():
             files.append(path)
             continue
-        found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                       and p.suffix.lower() in SUFFIXES[fmt])
+        found = sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUFFIXES[fmt]
+        )
         if not found:
             kinds = " or ".join(f"*{s}" for s in SUFFIXES[fmt])
-            empty.append(ParsedFile(str(path), rejected=(Problem(str(path), "(folder)", "(folder)",
-                                                                 f"no {kinds} files in this folder"),)))
+            empty.append(
+                ParsedFile(
+                    str(path),
+                    rejected=(Problem(str(path), "(folder)", "(folder)", f"no {kinds} files in this folder"),),
+                )
+            )
         files += found
     return files, empty
 
 
-def read_paths(paths: Sequence[Path], fmt: str, vocabulary: Vocabulary,
-               progress: Callable[[int, int, str], None] | None = None) -> list[ParsedFile]:
+def read_paths(
+    paths: Sequence[Path], fmt: str, vocabulary: Vocabulary, progress: Callable[[int, int, str], None] | None = None
+) -> list[ParsedFile]:
     """Read every input file and folder; `progress(done, total, file)` is called after each file."""
     files, empty = expand(paths, fmt)
     parsed = list(empty)

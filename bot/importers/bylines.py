@@ -11,18 +11,64 @@ from typing import cast
 # Specialties as such pages print them. Matched longest first, so "Facial Plastic Surgeon" wins over
 # "Plastic Surgeon" and the words before the match are the city.
 SPECIALTIES = (
-    "Facial Plastic Surgeon", "Facial Plastic and Reconstructive Surgeon", "Plastic Surgeon",
-    "Plastic and Reconstructive Surgeon", "Reconstructive Surgeon", "Cosmetic Surgeon", "Dermatologic Surgeon",
-    "Mohs Surgeon", "Dermatologist", "Cosmetic Dermatologist", "Oculoplastic Surgeon", "Oculofacial Plastic Surgeon",
-    "Ophthalmic Plastic Surgeon", "Ophthalmologist", "Otolaryngologist", "ENT Surgeon", "Head and Neck Surgeon",
-    "Oral and Maxillofacial Surgeon", "Maxillofacial Surgeon", "Oral Surgeon", "Hair Restoration Surgeon",
-    "Hair Transplant Surgeon", "Breast Surgeon", "General Surgeon", "Vascular Surgeon", "Bariatric Surgeon",
-    "Phlebologist", "Aesthetic Physician", "Cosmetic Physician", "Family Physician", "Family Medicine Physician",
-    "Internal Medicine Physician", "Emergency Medicine Physician", "Internist", "Anesthesiologist", "Radiologist",
-    "Interventional Radiologist", "Endocrinologist", "Gynecologist", "Obstetrician-Gynecologist", "OB-GYN",
-    "Urogynecologist", "Urologist", "Nurse Practitioner", "Physician Assistant", "Registered Nurse", "Nurse Injector",
-    "Aesthetic Nurse", "Aesthetic Nurse Practitioner", "Cosmetic Dentist", "Dentist", "Orthodontist", "Periodontist",
-    "Prosthodontist", "Aesthetician", "Esthetician", "Medical Aesthetician", "Laser Specialist",
+    "Facial Plastic Surgeon",
+    "Facial Plastic and Reconstructive Surgeon",
+    "Plastic Surgeon",
+    "Plastic and Reconstructive Surgeon",
+    "Reconstructive Surgeon",
+    "Cosmetic Surgeon",
+    "Dermatologic Surgeon",
+    "Mohs Surgeon",
+    "Dermatologist",
+    "Cosmetic Dermatologist",
+    "Oculoplastic Surgeon",
+    "Oculofacial Plastic Surgeon",
+    "Ophthalmic Plastic Surgeon",
+    "Ophthalmologist",
+    "Otolaryngologist",
+    "ENT Surgeon",
+    "Head and Neck Surgeon",
+    "Oral and Maxillofacial Surgeon",
+    "Maxillofacial Surgeon",
+    "Oral Surgeon",
+    "Hair Restoration Surgeon",
+    "Hair Transplant Surgeon",
+    "Breast Surgeon",
+    "General Surgeon",
+    "Vascular Surgeon",
+    "Bariatric Surgeon",
+    "Phlebologist",
+    "Aesthetic Physician",
+    "Cosmetic Physician",
+    "Family Physician",
+    "Family Medicine Physician",
+    "Internal Medicine Physician",
+    "Emergency Medicine Physician",
+    "Internist",
+    "Anesthesiologist",
+    "Radiologist",
+    "Interventional Radiologist",
+    "Endocrinologist",
+    "Gynecologist",
+    "Obstetrician-Gynecologist",
+    "OB-GYN",
+    "Urogynecologist",
+    "Urologist",
+    "Nurse Practitioner",
+    "Physician Assistant",
+    "Registered Nurse",
+    "Nurse Injector",
+    "Aesthetic Nurse",
+    "Aesthetic Nurse Practitioner",
+    "Cosmetic Dentist",
+    "Dentist",
+    "Orthodontist",
+    "Periodontist",
+    "Prosthodontist",
+    "Aesthetician",
+    "Esthetician",
+    "Medical Aesthetician",
+    "Laser Specialist",
 )
 # Bare words that still end a byline but say little; a match on one of these is reported for checking.
 GENERIC_SPECIALTIES = ("Surgeon", "Physician", "Doctor", "Nurse", "Specialist", "Practitioner")
@@ -32,12 +78,60 @@ RATING = re.compile(r"^(\d+(?:\.\d+)?)\s+out of\s+5\s+stars?(?:\s+([\d,]+)\s+rev
 _REVIEWS = re.compile(r"^([\d,]+)\s+reviews?$", re.IGNORECASE)
 _CREDENTIAL = re.compile(r"^[A-Z][A-Za-z.()/-]{1,11}$")
 _WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
-_PARTICLES = {"de", "del", "della", "der", "di", "da", "do", "dos", "du", "la", "las", "le", "les", "los", "van", "von",
-              "of", "on", "upon", "y", "bin", "al"}
+_PARTICLES = {
+    "de",
+    "del",
+    "della",
+    "der",
+    "di",
+    "da",
+    "do",
+    "dos",
+    "du",
+    "la",
+    "las",
+    "le",
+    "les",
+    "los",
+    "van",
+    "von",
+    "of",
+    "on",
+    "upon",
+    "y",
+    "bin",
+    "al",
+}
 # Capitalised words that open titles and sentences ("Ask Your Dermatologist"), never part of a city.
-_NOT_CITY = {"ask", "see", "consult", "visit", "find", "choose", "your", "my", "our", "a", "an", "i", "dr", "doctor",
-             "board", "certified", "board-certified", "experienced", "qualified", "expert", "licensed", "good", "best",
-             "top", "local", "trusted", "skilled"}
+_NOT_CITY = {
+    "ask",
+    "see",
+    "consult",
+    "visit",
+    "find",
+    "choose",
+    "your",
+    "my",
+    "our",
+    "a",
+    "an",
+    "i",
+    "dr",
+    "doctor",
+    "board",
+    "certified",
+    "board-certified",
+    "experienced",
+    "qualified",
+    "expert",
+    "licensed",
+    "good",
+    "best",
+    "top",
+    "local",
+    "trusted",
+    "skilled",
+}
 _ROMAN = {"II", "III", "IV"}
 # Closings of a letter: "Best, Dr. Ito" or "Good Luck" read like names but are the answer's own sign-off.
 _CLOSING = re.compile(
@@ -45,8 +139,10 @@ _CLOSING = re.compile(
     r"respectfully|cheers|all the best|take care|thanks|thank you|many thanks|good luck)\b",
     re.IGNORECASE,
 )
-_MONTHS = {m: k for k, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
+_MONTHS = {
+    m: k
+    for k, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
 _BEFORE = re.compile(
     r"^(?P<who>[^()]+?)\s*\((?P<where>[^()]+)\)\s*(?:on\s+|[-–—·|]\s*)?"
     r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
@@ -105,7 +201,8 @@ def is_city(text: str) -> bool:
     """Whether `text` reads as a place name: "Coeur d'Alene", "Salt Lake City, UT"."""
     words = text.replace(",", " ").split()
     return 0 < len(words) <= 5 and all(
-        _WORD.match(w) and (w[0].isupper() or w.lower() in _PARTICLES or w.lower().startswith(("d'", "l'")))
+        _WORD.match(w)
+        and (w[0].isupper() or w.lower() in _PARTICLES or w.lower().startswith(("d'", "l'")))
         and w.lower().strip(".") not in _NOT_CITY
         for w in words
     )
@@ -120,7 +217,7 @@ def city_and_specialty(line: str) -> tuple[str, str, bool] | None:
             city = line[: len(line) - len(specialty)].strip().rstrip(",").strip()
             if city and not is_city(city):
                 return None
-            return city, line[len(line) - len(specialty):], specialty in GENERIC_SPECIALTIES
+            return city, line[len(line) - len(specialty) :], specialty in GENERIC_SPECIALTIES
     return None
 
 
@@ -241,9 +338,12 @@ def bylines_under(lines: list[str], start: int) -> tuple[list[Byline], list[Byli
     copies: list[Byline] = []
     for k, byline in enumerate(found):
         following = found[k + 1] if k + 1 < len(found) else None
-        if (following is not None and byline.rating is None
-                and not _text_between(lines, byline.end + 1, following.start)
-                and (byline.name is None or same_person(byline.name, following.name))):
+        if (
+            following is not None
+            and byline.rating is None
+            and not _text_between(lines, byline.end + 1, following.start)
+            and (byline.name is None or same_person(byline.name, following.name))
+        ):
             copies.append(byline)
         else:
             kept.append(byline)
@@ -273,6 +373,18 @@ def bylines_before(lines: list[str], start: int) -> list[Byline]:
         parsed = before_byline(lines[i]) if lines[i] else None
         if parsed is not None:
             name, credentials, location, date = parsed
-            found.append(Byline(start=i, end=i, anchor=i, name=name, credentials=credentials, specialty="",
-                                location=location, rating=None, doubt=None, date=date))
+            found.append(
+                Byline(
+                    start=i,
+                    end=i,
+                    anchor=i,
+                    name=name,
+                    credentials=credentials,
+                    specialty="",
+                    location=location,
+                    rating=None,
+                    doubt=None,
+                    date=date,
+                )
+            )
     return found

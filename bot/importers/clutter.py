@@ -109,8 +109,17 @@ def strip(lines: list[str], question: str | None = None) -> tuple[list[str], lis
                     kept[k] = ""
             i = end + 1
             continue
-        kind = ("vote count" if _VOTES.match(line) else "page clutter" if _CLUTTER.match(line)
-                else "hashtags" if _HASHTAG_LINE.match(line) else "asker" if _ASKER.match(line) else None)
+        kind = (
+            "vote count"
+            if _VOTES.match(line)
+            else "page clutter"
+            if _CLUTTER.match(line)
+            else "hashtags"
+            if _HASHTAG_LINE.match(line)
+            else "asker"
+            if _ASKER.match(line)
+            else None
+        )
         if kind is None and _TEMPLATE.search(line):
             rest = " ".join(_TEMPLATE.sub(" ", line).split())
             dropped.append(Dropped("template text", i, " ".join(_TEMPLATE.findall(line))))

@@ -20,18 +20,63 @@ from bot.importers import qa_page
 from bot.importers.records import ImportedThread, ParsedFile, Problem, schema_problems
 
 # Never text a reader sees.
-_SKIP = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas", "head",
-         "button", "select", "input", "textarea", "option", "datalist", "dialog"}
+_SKIP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "head",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "option",
+    "datalist",
+    "dialog",
+}
 # Visible, but the site's furniture rather than the page's content; left out and reported.
 _FURNITURE = {"nav", "footer", "aside"}
 # Elements that stand apart from what is around them by a blank line (paragraphs) or a line break.
-_PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl", "dt", "dd",
-              "details", "summary", "section", "article", "main", "figure", "figcaption", "hr", "address", "header"}
+_PARAGRAPH = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "details",
+    "summary",
+    "section",
+    "article",
+    "main",
+    "figure",
+    "figcaption",
+    "hr",
+    "address",
+    "header",
+}
 _LINE = {"div", "br", "tr", "li", "label", "caption", "legend", "fieldset", "form", "center"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_NO_PAGE = ("not a doctor Q&A page (no 'Doctor Answers' line or answer bylines in its text) nor a FAQ page (no "
-            "question headings followed by text, no <details>/<summary>, no <dt>/<dd> pairs)")
+_NO_PAGE = (
+    "not a doctor Q&A page (no 'Doctor Answers' line or answer bylines in its text) nor a FAQ page (no "
+    "question headings followed by text, no <details>/<summary>, no <dt>/<dd> pairs)"
+)
 
 
 @dataclass(frozen=True)
@@ -92,16 +137,22 @@ def _tag(element: lxml.etree._Element) -> str | None:
 
 
 def _hidden(element: lxml.html.HtmlElement) -> bool:
-    return (element.get("hidden") is not None or element.get("aria-hidden") == "true"
-            or bool(_HIDDEN_STYLE.search(element.get("style") or "")))
+    return (
+        element.get("hidden") is not None
+        or element.get("aria-hidden") == "true"
+        or bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+    )
 
 
 def _has_block_child(element: lxml.html.HtmlElement) -> bool:
     return any(_tag(child) in _PARAGRAPH | (_LINE - {"br"}) for child in element)
 
 
-def render(root: lxml.html.HtmlElement, skip: frozenset[str] = frozenset(),
-           left_out: list[tuple[str, int | None]] | None = None) -> list[Line]:
+def render(
+    root: lxml.html.HtmlElement,
+    skip: frozenset[str] = frozenset(),
+    left_out: list[tuple[str, int | None]] | None = None,
+) -> list[Line]:
     """The visible text under `root` as lines, blank between paragraphs; furniture left out goes to `left_out`."""
     writer = _Writer()
 
@@ -247,7 +298,9 @@ def _relocate(parsed: ParsedFile, lines: list[Line]) -> ParsedFile:
     return dataclasses.replace(
         parsed,
         threads=tuple(dataclasses.replace(t, place=place(t.place)) for t in parsed.threads),
-        rejected=moved(parsed.rejected), warnings=moved(parsed.warnings), dropped=moved(parsed.dropped),
+        rejected=moved(parsed.rejected),
+        warnings=moved(parsed.warnings),
+        dropped=moved(parsed.dropped),
     )
 
 
@@ -256,8 +309,14 @@ def _furniture(file: str, left_out: list[tuple[str, int | None]]) -> tuple[Probl
         return ()
     tags = ", ".join(dict.fromkeys(f"<{tag}>" for tag, _ in left_out))
     source = left_out[0][1]
-    return (Problem(file, f"line {source}" if source else "(file)", "page furniture",
-                    f"{len(left_out)} block(s) ({tags}) left out: the site's navigation, footer and side panels"),)
+    return (
+        Problem(
+            file,
+            f"line {source}" if source else "(file)",
+            "page furniture",
+            f"{len(left_out)} block(s) ({tags}) left out: the site's navigation, footer and side panels",
+        ),
+    )
 
 
 def _faq_threads(faq: _Faq, file: str) -> ParsedFile:
@@ -273,13 +332,25 @@ def _faq_threads(faq: _Faq, file: str) -> ParsedFile:
         threads.append(ImportedThread(question=question, answers=answers, file=file, place=place))
     warnings = []
     if threads:
-        warnings.append(Problem(file, threads[0].place, "author.name", f"a FAQ page names no clinician: its "
-                                f"{len(threads)} answer(s) are kept without an author; add one when reviewing"))
-    dropped = tuple(Problem(file, f"line {source}" if source else "(file)", "section",
-                            f"'{heading[:60]}' asks no question; the text under it was left out")
-                    for heading, source in faq.skipped)
-    return ParsedFile(file, threads=tuple(threads), rejected=tuple(rejected), warnings=tuple(warnings),
-                      dropped=dropped)
+        warnings.append(
+            Problem(
+                file,
+                threads[0].place,
+                "author.name",
+                f"a FAQ page names no clinician: its "
+                f"{len(threads)} answer(s) are kept without an author; add one when reviewing",
+            )
+        )
+    dropped = tuple(
+        Problem(
+            file,
+            f"line {source}" if source else "(file)",
+            "section",
+            f"'{heading[:60]}' asks no question; the text under it was left out",
+        )
+        for heading, source in faq.skipped
+    )
+    return ParsedFile(file, threads=tuple(threads), rejected=tuple(rejected), warnings=tuple(warnings), dropped=dropped)
 
 
 def _document(raw: str | bytes) -> lxml.html.HtmlElement | None:
@@ -321,4 +392,3 @@ def parse(raw: str | bytes, file: str) -> ParsedFile:
     if qa_page.has_answer_header(text):
         return dataclasses.replace(qa, dropped=furniture + qa.dropped)
     return ParsedFile(file, rejected=(Problem(file, "(file)", "page", _NO_PAGE),), dropped=furniture)
-

@@ -31,9 +31,11 @@ _HEADER = re.compile(
 )
 _DISCLAIMER = re.compile(r"educational purposes|substitute for (?:professional )?medical advice", re.IGNORECASE)
 _INNER_SENTENCE = re.compile(r"[.!?]\s+[A-Z]")
-_NO_PAGE = ("not a doctor Q&A page: no 'Doctor Answers N' line between the question and the answers, and no "
-            "answer bylines ('Denver Facial Plastic Surgeon' under an answer, or 'Name (City, ST) on Oct 20, 2011' "
-            "before one)")
+_NO_PAGE = (
+    "not a doctor Q&A page: no 'Doctor Answers N' line between the question and the answers, and no "
+    "answer bylines ('Denver Facial Plastic Surgeon' under an answer, or 'Name (City, ST) on Oct 20, 2011' "
+    "before one)"
+)
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,13 @@ def _paragraphs(lines: list[str], start: int = 0, stop: int | None = None) -> li
 
 def _is_title(paragraph: str) -> bool:
     # One short phrase: no line break, no sentence ending inside it ("My lips look big. Is that normal?").
-    return ("\n" not in paragraph and len(paragraph) <= 100 and len(paragraph.split()) <= 12
-            and not paragraph.endswith((".", "!", ",", ";", ":")) and not _INNER_SENTENCE.search(paragraph))
+    return (
+        "\n" not in paragraph
+        and len(paragraph) <= 100
+        and len(paragraph.split()) <= 12
+        and not paragraph.endswith((".", "!", ",", ";", ":"))
+        and not _INNER_SENTENCE.search(paragraph)
+    )
 
 
 def _first_text(lines: list[str], start: int, stop: int) -> int | None:
@@ -111,8 +118,13 @@ def _cut(out: _Out, paragraphs: list[tuple[int, str]], what: str) -> list[tuple[
     at = paragraphs[-1][0]
     left = f"; the unfinished '{fragment[:60]}' was left out" if fragment else ""
     if texts:
-        out.problem("warnings", at, what, f"the page cut this text short ('... more'): it ends at its last whole "
-                    f"sentence{left}, and the rest is not on the page")
+        out.problem(
+            "warnings",
+            at,
+            what,
+            f"the page cut this text short ('... more'): it ends at its last whole "
+            f"sentence{left}, and the rest is not on the page",
+        )
     return list(zip([k for k, _ in paragraphs], texts))
 
 
@@ -122,8 +134,11 @@ def _answer(out: _Out, lines: list[str], start: int, stop: int, byline: Byline, 
     at = byline.start if under else byline.anchor
     if not paragraphs:
         cut = _paragraphs(lines, start, stop)
-        reason = ("the page cut this answer short ('... more') before its first sentence ended" if cut else
-                  f"no answer text {'above' if under else 'under'} this byline")
+        reason = (
+            "the page cut this answer short ('... more') before its first sentence ended"
+            if cut
+            else f"no answer text {'above' if under else 'under'} this byline"
+        )
         out.problem("rejected", cut[0][0] if cut else at, "body", reason)
         return
     place = f"line {paragraphs[0][0] + 1}"
@@ -133,19 +148,36 @@ def _answer(out: _Out, lines: list[str], start: int, stop: int, byline: Byline, 
         title, tagged = clutter.photo_tag(title)
         if tagged:
             out.dropped.append(clutter.Dropped("photo tag", title_at, lines[title_at]))
-    author = {"name": byline.name, "credentials": byline.credentials, "specialty": byline.specialty,
-              "location": byline.location}
+    author = {
+        "name": byline.name,
+        "credentials": byline.credentials,
+        "specialty": byline.specialty,
+        "location": byline.location,
+    }
     stars, reviews = byline.rating or (None, None)
     rating = {"stars": stars, "reviews": reviews} if reviews is not None else None
     try:
-        out.answers.append(Answer.model_validate({"author": author, "title": title or None, "rating": rating,
-                                                  "body": "\n\n".join(p for _, p in paragraphs), "date": byline.date}))
+        out.answers.append(
+            Answer.model_validate(
+                {
+                    "author": author,
+                    "title": title or None,
+                    "rating": rating,
+                    "body": "\n\n".join(p for _, p in paragraphs),
+                    "date": byline.date,
+                }
+            )
+        )
     except ValidationError as exc:
         out.rejected.extend(schema_problems(exc, out.file, place))
         return
     if byline.name is None:
-        out.problem("warnings", byline.anchor, "author.name", f"no name line above '{lines[byline.anchor]}'; "
-                    "the answer is kept without an author name")
+        out.problem(
+            "warnings",
+            byline.anchor,
+            "author.name",
+            f"no name line above '{lines[byline.anchor]}'; the answer is kept without an author name",
+        )
     if stars is not None and reviews is None:
         out.problem("warnings", byline.anchor, "rating", "stars without a review count; the rating was left out")
     if byline.doubt:
@@ -166,10 +198,14 @@ def _question_text(out: _Out, lines: list[str], title_at: int, first: Byline) ->
         if len(paragraphs) >= 2 and "?" in paragraphs[0][1]:
             body, start = paragraphs[:1], paragraphs[1][0]
     if len(paragraphs) >= 2:
-        told = f"'{body[-1][1][:50]}' taken as the end of the question's text" if body else "all the text above " \
-               "the first byline taken as its answer"
-        out.problem("warnings", title_at, "question", f"no 'Doctor Answers' line: {told}; check where the first "
-                    "answer begins")
+        told = (
+            f"'{body[-1][1][:50]}' taken as the end of the question's text"
+            if body
+            else "all the text above the first byline taken as its answer"
+        )
+        out.problem(
+            "warnings", title_at, "question", f"no 'Doctor Answers' line: {told}; check where the first answer begins"
+        )
     return body, start
 
 
@@ -178,8 +214,13 @@ def _tail(out: _Out, lines: list[str], start: int) -> None:
     disclaimer = next((k for k in range(start, len(lines)) if _DISCLAIMER.search(lines[k])), len(lines))
     leftover = _first_text(lines, start, disclaimer)
     if leftover is not None:
-        out.problem("warnings", leftover, "page", f"text after the last byline was ignored: '{lines[leftover][:60]}' "
-                    "(an answer needs a 'City Specialty' line under it)")
+        out.problem(
+            "warnings",
+            leftover,
+            "page",
+            f"text after the last byline was ignored: '{lines[leftover][:60]}' "
+            "(an answer needs a 'City Specialty' line under it)",
+        )
 
 
 def _unsigned(out: _Out, lines: list[str], header: _Header) -> int | None:
@@ -192,8 +233,13 @@ def _unsigned(out: _Out, lines: list[str], header: _Header) -> int | None:
         return None
     for at, paragraph in paragraphs:
         out.answers.append(Answer.model_validate({"author": {}, "body": paragraph}))
-    out.problem("warnings", header.index, "author", f"no bylines: each of the {header.stated} paragraphs under "
-                f"'{lines[header.index]}' was taken as one answer, without an author")
+    out.problem(
+        "warnings",
+        header.index,
+        "author",
+        f"no bylines: each of the {header.stated} paragraphs under "
+        f"'{lines[header.index]}' was taken as one answer, without an author",
+    )
     return len(paragraphs)
 
 
@@ -206,8 +252,11 @@ def _dropped_problems(file: str, dropped: list[clutter.Dropped]) -> tuple[Proble
     for kind, items in by_kind.items():
         where = ", ".join(str(d.line + 1) for d in items[:8]) + (", ..." if len(items) > 8 else "")
         also = f" (lines {where})" if len(items) > 1 else ""
-        problems.append(Problem(file, f"line {items[0].line + 1}", kind, f"'{items[0].text[:60]}'{also} left out: "
-                                f"{clutter.WHY[kind]}"))
+        problems.append(
+            Problem(
+                file, f"line {items[0].line + 1}", kind, f"'{items[0].text[:60]}'{also} left out: {clutter.WHY[kind]}"
+            )
+        )
     return tuple(problems)
 
 
@@ -219,8 +268,9 @@ def parse(text: str, file: str) -> ParsedFile:
     out = _Out(file, dropped=dropped)
 
     def reject(place: str, name: str, reason: str) -> ParsedFile:
-        return ParsedFile(file, rejected=(Problem(file, place, name, reason),),
-                          dropped=_dropped_problems(file, out.dropped))
+        return ParsedFile(
+            file, rejected=(Problem(file, place, name, reason),), dropped=_dropped_problems(file, out.dropped)
+        )
 
     header = _header(lines)
     if header is not None and header.rest:
@@ -264,8 +314,9 @@ def parse(text: str, file: str) -> ParsedFile:
         ends = [b.start for b in before[1:]] + [stop]
         skipped = _first_text(lines, start, before[0].start)
         if skipped is not None:
-            out.problem("warnings", skipped, "page",
-                        f"text above the first answer was ignored: '{lines[skipped][:60]}'")
+            out.problem(
+                "warnings", skipped, "page", f"text above the first answer was ignored: '{lines[skipped][:60]}'"
+            )
         for byline, end in zip(before, ends):
             _answer(out, lines, byline.end + 1, end, byline, under=False)
     elif under:
@@ -277,16 +328,32 @@ def parse(text: str, file: str) -> ParsedFile:
     else:
         assert header is not None  # with no bylines found, a page without a header was rejected above
         if (found := _unsigned(out, lines, header) or 0) == 0:
-            return reject(f"line {header.index + 1}", "answers",
-                          "no answers found: each answer should end with a line of city and specialty, such as "
-                          "'Denver Facial Plastic Surgeon', or start with 'Name (City, ST) on Oct 20, 2011'")
+            return reject(
+                f"line {header.index + 1}",
+                "answers",
+                "no answers found: each answer should end with a line of city and specialty, such as "
+                "'Denver Facial Plastic Surgeon', or start with 'Name (City, ST) on Oct 20, 2011'",
+            )
 
     if header is not None and header.stated is not None and header.stated != found:
-        out.problem("warnings", header.index, "answers", f"the page says {header.stated} {header.words} but {found} "
-                    "were found")
+        out.problem(
+            "warnings", header.index, "answers", f"the page says {header.stated} {header.words} but {found} were found"
+        )
     threads: tuple[ImportedThread, ...] = ()
     if out.answers:
-        threads = (ImportedThread(question=question, body="\n\n".join(p for _, p in body) or None,
-                                  answers=tuple(out.answers), file=file, place=f"line {title_at + 1}"),)
-    return ParsedFile(file, threads=threads, rejected=tuple(out.rejected), warnings=tuple(out.warnings),
-                      dropped=_dropped_problems(file, out.dropped))
+        threads = (
+            ImportedThread(
+                question=question,
+                body="\n\n".join(p for _, p in body) or None,
+                answers=tuple(out.answers),
+                file=file,
+                place=f"line {title_at + 1}",
+            ),
+        )
+    return ParsedFile(
+        file,
+        threads=threads,
+        rejected=tuple(out.rejected),
+        warnings=tuple(out.warnings),
+        dropped=_dropped_problems(file, out.dropped),
+    )

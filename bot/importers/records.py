@@ -97,4 +97,3 @@ def preview(threads: list[Thread]) -> dict:
             for t in threads
         ]
     }
-

@@ -98,8 +98,12 @@ def _record(row: dict, file: str, place: str, vocabulary: Vocabulary) -> tuple[d
         )
     except ValidationError as exc:
         return None, schema_problems(exc, file, place, _COLUMN_OF)
-    return {"question": value["question"], "body": value.get("question_body"), "treatments": treatments,
-            "answer": answer}, []
+    return {
+        "question": value["question"],
+        "body": value.get("question_body"),
+        "treatments": treatments,
+        "answer": answer,
+    }, []
 
 
 def _group(rows: Iterator[tuple[str, dict | None, list[Problem]]], file: str, vocabulary: Vocabulary) -> ParsedFile:
@@ -118,8 +122,14 @@ def _group(rows: Iterator[tuple[str, dict | None, list[Problem]]], file: str, vo
         key = question_key(record["question"])
         thread = threads.setdefault(key, {**record, "place": place, "answers": [], "treatments": []})
         if record["body"] and thread["body"] and record["body"] != thread["body"]:
-            warnings.append(Problem(file, place, "question_body", f"differs from the one given at {thread['place']}; "
-                                    "the first one is kept"))
+            warnings.append(
+                Problem(
+                    file,
+                    place,
+                    "question_body",
+                    f"differs from the one given at {thread['place']}; the first one is kept",
+                )
+            )
         thread["body"] = thread["body"] or record["body"]
         thread["treatments"] += [t for t in record["treatments"] if t not in thread["treatments"]]
         thread["answers"].append(record["answer"])
@@ -128,8 +138,14 @@ def _group(rows: Iterator[tuple[str, dict | None, list[Problem]]], file: str, vo
     return ParsedFile(
         file,
         threads=tuple(
-            ImportedThread(question=t["question"], body=t["body"], answers=tuple(t["answers"]),
-                           treatments=tuple(t["treatments"]), file=file, place=t["place"])
+            ImportedThread(
+                question=t["question"],
+                body=t["body"],
+                answers=tuple(t["answers"]),
+                treatments=tuple(t["treatments"]),
+                file=file,
+                place=t["place"],
+            )
             for t in threads.values()
         ),
         rejected=tuple(rejected),

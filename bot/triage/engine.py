@@ -44,8 +44,11 @@ def _lingering_alert(negations: Negations, treatment: str | None, elapsed: dt.ti
     if window is None or elapsed is None or elapsed <= window:
         return None
     if any(not negations.negated(m.start()) for m in LINGERING.finditer(negations.text)):
-        return Alert("clinic_soon", "lingering",
-                     "swelling, bruising or redness that lasts longer than usual after this treatment should be checked")
+        return Alert(
+            "clinic_soon",
+            "lingering",
+            "swelling, bruising or redness that lasts longer than usual after this treatment should be checked",
+        )
     return None
 
 

@@ -51,7 +51,7 @@ class Negations:
     def negated(self, start: int) -> bool:
         """Whether a negation in the same clause, up to 4 words before `start`, negates what starts there."""
         clause_start = self._breaks[bisect.bisect_right(self._breaks, start) - 1]
-        lead = self.text[max(clause_start, start - _WINDOW_CHARS):start]
+        lead = self.text[max(clause_start, start - _WINDOW_CHARS) : start]
         if clause_start < start - _WINDOW_CHARS:
             lead = _CUT_WORD.sub("", lead)  # the window may have cut a word in two: drop the piece
         window = " ".join(lead.split()[-4:])

@@ -19,8 +19,11 @@ def feedback_svg(days: list) -> str:
     bar = max(slot * 0.7, 1.0)
     total_helpful = sum(d.helpful for d in days)
     total = total_helpful + sum(d.unhelpful for d in days)
-    summary = (f"{total_helpful} of {total} answers rated helpful over {len(days)} days" if total
-               else f"No feedback in the last {len(days)} days")
+    summary = (
+        f"{total_helpful} of {total} answers rated helpful over {len(days)} days"
+        if total
+        else f"No feedback in the last {len(days)} days"
+    )
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(summary)}" '
         f'xmlns="http://www.w3.org/2000/svg">',
@@ -36,13 +39,19 @@ def feedback_svg(days: list) -> str:
         base = TOP + plot_h
         tip = f"{d.day.isoformat()}: {d.helpful} helpful, {d.unhelpful} not helpful"
         if d.helpful:
-            parts.append(f'<rect class="helpful" x="{x:.1f}" y="{base - h_help:.1f}" width="{bar:.1f}" '
-                         f'height="{h_help:.1f}" fill="{HELPFUL}"><title>{tip}</title></rect>')
+            parts.append(
+                f'<rect class="helpful" x="{x:.1f}" y="{base - h_help:.1f}" width="{bar:.1f}" '
+                f'height="{h_help:.1f}" fill="{HELPFUL}"><title>{tip}</title></rect>'
+            )
         if d.unhelpful:
-            parts.append(f'<rect class="unhelpful" x="{x:.1f}" y="{base - h_help - h_un:.1f}" width="{bar:.1f}" '
-                         f'height="{h_un:.1f}" fill="{UNHELPFUL}"><title>{tip}</title></rect>')
+            parts.append(
+                f'<rect class="unhelpful" x="{x:.1f}" y="{base - h_help - h_un:.1f}" width="{bar:.1f}" '
+                f'height="{h_un:.1f}" fill="{UNHELPFUL}"><title>{tip}</title></rect>'
+            )
         if n % 7 == 0 or n == len(days) - 1:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 14}" text-anchor="middle" font-size="11" '
-                         f'fill="#555">{d.day.strftime("%d %b")}</text>')
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 14}" text-anchor="middle" font-size="11" '
+                f'fill="#555">{d.day.strftime("%d %b")}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

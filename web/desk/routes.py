@@ -36,8 +36,10 @@ log = logging.getLogger("aftercare.desk")
 router = APIRouter(prefix="/desk")
 _desk_lock = threading.Lock()
 # Staff pages show patient details: never cached, never framed, and they talk only to this server.
-DESK_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+DESK_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 NO_STORE = {"Cache-Control": "no-store", "Content-Security-Policy": DESK_CSP, "X-Frame-Options": "DENY"}
 
 
@@ -181,8 +183,15 @@ def install(app: FastAPI) -> None:
 
 
 def _set_session(response: Response, desk: Desk, session: Session) -> None:
-    response.set_cookie(COOKIE, desk.sessions.dump(session), max_age=desk.sessions.max_age, path=COOKIE_PATH,
-                        httponly=True, samesite="strict", secure=desk.secure_cookies)
+    response.set_cookie(
+        COOKIE,
+        desk.sessions.dump(session),
+        max_age=desk.sessions.max_age,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=desk.secure_cookies,
+    )
 
 
 def _wait_words(seconds: int) -> str:
@@ -220,16 +229,28 @@ async def signin(request: Request) -> Response:
     wait = desk.limiter.retry_after(username, ip)
     if wait:
         log.warning("sign-in throttled", extra={"ip": ip, "retry_after": wait})
-        response = page(request, "signin.html", {"next": target, "csrf": session.csrf, "error":
-                        f"Too many failed sign-ins. Try again in {_wait_words(wait)}."}, status=429)
+        response = page(
+            request,
+            "signin.html",
+            {
+                "next": target,
+                "csrf": session.csrf,
+                "error": f"Too many failed sign-ins. Try again in {_wait_words(wait)}.",
+            },
+            status=429,
+        )
         response.headers["Retry-After"] = str(wait)
         return response
     user = await run_in_threadpool(desk.store.authenticate, username, password)
     desk.limiter.record(username, ip, user is not None)
     if user is None:
         log.info("sign-in failed", extra={"ip": ip})
-        return page(request, "signin.html", {"next": target, "csrf": session.csrf,
-                                             "error": "Wrong username or password."}, status=401)
+        return page(
+            request,
+            "signin.html",
+            {"next": target, "csrf": session.csrf, "error": "Wrong username or password."},
+            status=401,
+        )
     log.info("signed in", extra={"user": user.username})
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
     # A new token (no session fixation), under the account's current session version.
@@ -280,8 +301,12 @@ async def _search(request: Request, q: str, treatment: str | None) -> tuple[dict
 # history keep: a query string on these routes is ignored.
 @router.get("/search")
 async def search_page(request: Request, actor: Actor = Depends(signed_in)) -> Response:
-    return page(request, "search.html", {"q": "", "treatment": None, "treatments": TREATMENTS, "result": None,
-                                         "error": None}, actor)
+    return page(
+        request,
+        "search.html",
+        {"q": "", "treatment": None, "treatments": TREATMENTS, "result": None, "error": None},
+        actor,
+    )
 
 
 @router.post("/search")
@@ -289,8 +314,12 @@ async def search_post(request: Request, actor: Actor = Depends(csrf_checked)) ->
     q, treatment = await form_text(request, "q", services.MAX_QUERY_CHARS), await form_text(request, "treatment")
     chosen = _treatment_param(treatment)
     result, error = await _search(request, q, chosen)
-    return page(request, "search.html", {"q": q, "treatment": chosen, "treatments": TREATMENTS, "result": result,
-                                         "error": error}, actor)
+    return page(
+        request,
+        "search.html",
+        {"q": q, "treatment": chosen, "treatments": TREATMENTS, "result": result, "error": error},
+        actor,
+    )
 
 
 @router.post("/api/search")
@@ -309,7 +338,7 @@ async def search_api(request: Request, actor: Actor = Depends(csrf_checked)) -> 
     if not isinstance(q, str) or not q.strip():
         raise Refusal(422, "Type the patient's question in `q`.")
     chosen = _treatment_param(treatment if isinstance(treatment, str) else None)
-    result, error = await _search(request, q.strip()[:services.MAX_QUERY_CHARS], chosen)
+    result, error = await _search(request, q.strip()[: services.MAX_QUERY_CHARS], chosen)
     return api({"error": error}, 503) if error else api(result)
 
 
@@ -357,8 +386,9 @@ MAX_TICKET_PAGE = 200
 
 
 @router.get("/api/tickets")
-async def tickets_api(request: Request, status: str = "open", before: str = "", limit: str = "",
-                      actor: Actor = Depends(signed_in)) -> Response:
+async def tickets_api(
+    request: Request, status: str = "open", before: str = "", limit: str = "", actor: Actor = Depends(signed_in)
+) -> Response:
     """One page of the queue, newest first; `next` is the `before` of the following page (null on the last)."""
     statuses = {"open": ("new", "claimed"), "resolved": ("resolved",), "all": None}
     if status not in statuses:
@@ -374,8 +404,14 @@ async def tickets_api(request: Request, status: str = "open", before: str = "", 
     more = len(tickets) > size
     tickets = tickets[:size]
     new = await _store_call(request, "count_tickets", ("new",))
-    return api({"tickets": [_ticket_json(t) for t in tickets], "next": tickets[-1].id if more else None,
-                "new": new, "me": actor.username})
+    return api(
+        {
+            "tickets": [_ticket_json(t) for t in tickets],
+            "next": tickets[-1].id if more else None,
+            "new": new,
+            "me": actor.username,
+        }
+    )
 
 
 @router.get("/api/tickets/{ticket_id}")
@@ -403,13 +439,27 @@ async def note_api(request: Request, ticket_id: int, actor: Actor = Depends(csrf
 async def tickets_export(request: Request, actor: Actor = Depends(admin)) -> Response:
     rows = await _store_call(request, "export_tickets")
     out = io.StringIO()
-    columns = ["id", "status", "name", "contact", "consent", "assignee", "created_at", "claimed_at", "resolved_at",
-               "messages", "notes"]
+    columns = [
+        "id",
+        "status",
+        "name",
+        "contact",
+        "consent",
+        "assignee",
+        "created_at",
+        "claimed_at",
+        "resolved_at",
+        "messages",
+        "notes",
+    ]
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={**NO_STORE, "Content-Disposition": 'attachment; filename="tickets.csv"'})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={**NO_STORE, "Content-Disposition": 'attachment; filename="tickets.csv"'},
+    )
 
 
 # ------------------------------------------------------------------------------------------- unanswered
@@ -420,8 +470,9 @@ async def _groups(request: Request) -> list[services.QuestionGroup]:
     rows = await _store_call(request, "unanswered", "open", 1000)
     if not rows:
         return []
-    return await run_in_threadpool(desk.question_groups.groups, rows, desk.embedder,
-                                   desk.settings.desk_group_similarity)
+    return await run_in_threadpool(
+        desk.question_groups.groups, rows, desk.embedder, desk.settings.desk_group_similarity
+    )
 
 
 @router.get("/unanswered")
@@ -432,9 +483,21 @@ async def unanswered_page(request: Request, actor: Actor = Depends(signed_in)) -
 @router.get("/api/unanswered")
 async def unanswered_api(request: Request, actor: Actor = Depends(signed_in)) -> Response:
     groups = await _groups(request)
-    return api({"groups": [{"ids": g.ids, "text": g.text, "count": g.count, "last_asked": g.last_asked.isoformat(),
-                            "treatment": g.treatment, "wordings": [{"text": t, "count": n} for t, n in g.wordings]}
-                           for g in groups]})
+    return api(
+        {
+            "groups": [
+                {
+                    "ids": g.ids,
+                    "text": g.text,
+                    "count": g.count,
+                    "last_asked": g.last_asked.isoformat(),
+                    "treatment": g.treatment,
+                    "wordings": [{"text": t, "count": n} for t, n in g.wordings],
+                }
+                for g in groups
+            ]
+        }
+    )
 
 
 def _ids(raw: str) -> list[int]:
@@ -460,30 +523,63 @@ async def draft_form(request: Request, ids: str = "", actor: Actor = Depends(sig
     wanted = set(_ids(ids))
     rows = [r for r in await _store_call(request, "unanswered", "open", 1000) if r.id in wanted]
     rows.sort(key=lambda r: (-r.count, -r.last_asked.timestamp()))  # the wording that leads its group
-    values = {"question": rows[0].text if rows else "", "treatments": [rows[0].treatment] if rows and rows[0].treatment else []}
-    return page(request, "draft_new.html", {"values": values, "ids": ",".join(str(r.id) for r in rows),
-                                            "wordings": rows, "treatments": TREATMENTS, "error": None}, actor)
+    values = {
+        "question": rows[0].text if rows else "",
+        "treatments": [rows[0].treatment] if rows and rows[0].treatment else [],
+    }
+    return page(
+        request,
+        "draft_new.html",
+        {
+            "values": values,
+            "ids": ",".join(str(r.id) for r in rows),
+            "wordings": rows,
+            "treatments": TREATMENTS,
+            "error": None,
+        },
+        actor,
+    )
 
 
 @router.post("/drafts")
 async def draft_create(request: Request, actor: Actor = Depends(csrf_checked)) -> Response:
     desk = get_desk(request)
     form = await request.form()
-    values = {k: str(form.get(k) or "").strip()[:5000] for k in
-              ("question", "body", "author_name", "author_credentials", "author_specialty", "author_location", "url")}
+    values = {
+        k: str(form.get(k) or "").strip()[:5000]
+        for k in ("question", "body", "author_name", "author_credentials", "author_specialty", "author_location", "url")
+    }
     values["treatments"] = [t for t in form.getlist("treatments") if t in TREATMENTS]
     ids = _ids(str(form.get("ids") or ""))
-    missing = [name for name, key in (("the question", "question"), ("the clinician's answer", "body"),
-                                      ("the clinician's name", "author_name")) if not values[key]]
+    missing = [
+        name
+        for name, key in (
+            ("the question", "question"),
+            ("the clinician's answer", "body"),
+            ("the clinician's name", "author_name"),
+        )
+        if not values[key]
+    ]
     error = f"Please fill in {', '.join(missing)}." if missing else None
     if not error:
-        author = {"name": values["author_name"], "credentials": values["author_credentials"],
-                  "specialty": values["author_specialty"], "location": values["author_location"]}
+        author = {
+            "name": values["author_name"],
+            "credentials": values["author_credentials"],
+            "specialty": values["author_specialty"],
+            "location": values["author_location"],
+        }
 
         def write():
             with desk.corpus_lock:
-                thread = services.new_draft(desk.settings, values["question"], values["treatments"], values["body"],
-                                            author, values["url"] or None, actor.username)
+                thread = services.new_draft(
+                    desk.settings,
+                    values["question"],
+                    values["treatments"],
+                    values["body"],
+                    author,
+                    values["url"] or None,
+                    actor.username,
+                )
                 # The corpus changed: keep the index in step so no server refuses it at its next start.
                 services.rebuild_index(desk.settings, desk.embedder)
                 return thread
@@ -497,8 +593,13 @@ async def draft_create(request: Request, actor: Actor = Depends(csrf_checked)) -
                 await _store_call(request, "set_unanswered_status", ids, "drafted", thread.id)
             log.info("draft written", extra={"thread_id": thread.id, "user": actor.username})
             return RedirectResponse(f"/desk/drafts/{thread.id}?written=1", status_code=303)
-    return page(request, "draft_new.html", {"values": values, "ids": ",".join(map(str, ids)), "wordings": [],
-                                            "treatments": TREATMENTS, "error": error}, actor, 422)
+    return page(
+        request,
+        "draft_new.html",
+        {"values": values, "ids": ",".join(map(str, ids)), "wordings": [], "treatments": TREATMENTS, "error": error},
+        actor,
+        422,
+    )
 
 
 def _load_drafts(desk: Desk):
@@ -515,8 +616,14 @@ async def drafts_page(request: Request, actor: Actor = Depends(signed_in)) -> Re
 
 
 @router.get("/drafts/{thread_id}")
-async def draft_page(request: Request, thread_id: str, written: str = "", published: str = "", bot: str = "",
-                     actor: Actor = Depends(signed_in)) -> Response:
+async def draft_page(
+    request: Request,
+    thread_id: str,
+    written: str = "",
+    published: str = "",
+    bot: str = "",
+    actor: Actor = Depends(signed_in),
+) -> Response:
     desk = get_desk(request)
     try:
         corpus = await run_in_threadpool(services.load_corpus, desk.settings.corpus_dir)
@@ -525,8 +632,12 @@ async def draft_page(request: Request, thread_id: str, written: str = "", publis
     thread = corpus.get(thread_id)
     if thread is None:
         raise Refusal(404, f"There is no thread {thread_id[:80]!r}.")
-    return page(request, "draft.html", {"thread": thread, "written": bool(written), "published": bool(published),
-                                        "bot": bot}, actor)
+    return page(
+        request,
+        "draft.html",
+        {"thread": thread, "written": bool(written), "published": bool(published), "bot": bot},
+        actor,
+    )
 
 
 @router.post("/drafts/{thread_id}/publish")
@@ -583,21 +694,34 @@ async def feedback_page(request: Request, actor: Actor = Depends(signed_in)) -> 
         questions = {}
     total = sum(r.total for r in per_thread)
     helpful = sum(r.helpful for r in per_thread)
-    return page(request, "feedback.html", {
-        "rows": per_thread, "questions": questions, "least": [r for r in per_thread if r.unhelpful][:5],
-        "total": total, "rate": helpful / total if total else None, "chart": charts.feedback_svg(days),
-    }, actor)
+    return page(
+        request,
+        "feedback.html",
+        {
+            "rows": per_thread,
+            "questions": questions,
+            "least": [r for r in per_thread if r.unhelpful][:5],
+            "total": total,
+            "rate": helpful / total if total else None,
+            "chart": charts.feedback_svg(days),
+        },
+        actor,
+    )
 
 
 @router.get("/api/feedback")
 async def feedback_api(request: Request, actor: Actor = Depends(signed_in)) -> Response:
     per_thread = await _store_call(request, "feedback_by_thread")
     days = await _store_call(request, "feedback_by_day", 30)
-    return api({
-        "threads": [{"thread_id": r.thread_id, "helpful": r.helpful, "unhelpful": r.unhelpful,
-                     "rate": round(r.rate, 4)} for r in per_thread],
-        "days": [{"day": d.day.isoformat(), "helpful": d.helpful, "unhelpful": d.unhelpful} for d in days],
-    })
+    return api(
+        {
+            "threads": [
+                {"thread_id": r.thread_id, "helpful": r.helpful, "unhelpful": r.unhelpful, "rate": round(r.rate, 4)}
+                for r in per_thread
+            ],
+            "days": [{"day": d.day.isoformat(), "helpful": d.helpful, "unhelpful": d.unhelpful} for d in days],
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------- users (admin)
@@ -616,8 +740,12 @@ async def users_add(request: Request, actor: Actor = Depends(admin_csrf_checked)
     form = await request.form()
     desk = get_desk(request)
     try:
-        await run_in_threadpool(desk.store.add_user, str(form.get("username") or ""), str(form.get("password") or ""),
-                                str(form.get("role") or ""))
+        await run_in_threadpool(
+            desk.store.add_user,
+            str(form.get("username") or ""),
+            str(form.get("password") or ""),
+            str(form.get("role") or ""),
+        )
     except StoreError as exc:
         users = await _store_call(request, "users")
         return page(request, "users.html", {"users": users, "error": str(exc)}, actor, 422)

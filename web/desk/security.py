@@ -73,8 +73,9 @@ class Sessions:
         if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
             return None
         username, version = data.get("u"), data.get("v")
-        return Session(username if isinstance(username, str) else None, data["csrf"],
-                       version if isinstance(version, int) else None)
+        return Session(
+            username if isinstance(username, str) else None, data["csrf"], version if isinstance(version, int) else None
+        )
 
     def new(self, username: str | None, version: int | None = None) -> Session:
         """A fresh session with a fresh CSRF token (signing in never keeps the old token)."""
@@ -182,8 +183,10 @@ class SignInLimiter:
         """Seconds until this sign-in may be tried, 0 if it may be tried now."""
         ip, now = limiter_key(address), self.clock()
         with self._lock:
-            waits = [self._wait(self._pairs, (username, ip), FREE_TRIES_PER_ACCOUNT_AND_ADDRESS, now),
-                     self._wait(self._addresses, ip, FREE_TRIES_PER_ADDRESS, now)]
+            waits = [
+                self._wait(self._pairs, (username, ip), FREE_TRIES_PER_ACCOUNT_AND_ADDRESS, now),
+                self._wait(self._addresses, ip, FREE_TRIES_PER_ADDRESS, now),
+            ]
             if ip not in (self._known.get(username) or ()):
                 waits.append(self._wait(self._accounts, username, FREE_TRIES_PER_ACCOUNT, now))
         wait = max(waits)

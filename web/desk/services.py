@@ -36,23 +36,29 @@ def search(assistant: Assistant, query: str, treatment: str | None) -> dict:
     alert = assistant.red_flag(query, treatment)
     result: dict = {"query": query, "treatment": treatment, "triage": None, "results": []}
     if alert is not None:
-        result["triage"] = {"urgency": alert.urgency, "urgent": triage.is_urgent(alert), "reason": alert.reason,
-                            "reply": assistant.alert_reply(alert).text}
+        result["triage"] = {
+            "urgency": alert.urgency,
+            "urgent": triage.is_urgent(alert),
+            "reason": alert.reason,
+            "reply": assistant.alert_reply(alert).text,
+        }
     candidates = assistant.candidates(query, known) if query else []
     if treatment:
         candidates = [c for c in candidates if applies_to(c.thread.treatments, treatment)]
     note_for = alert if alert is not None and not triage.is_urgent(alert) else None
     for c in candidates:
         reply = assistant.reply_from(c.thread, note_for)
-        result["results"].append({
-            "thread_id": c.thread.id,
-            "question": c.thread.question,
-            "score": round(c.score, 3),
-            "treatments": [label(t) for t in c.thread.treatments],
-            "summary": reply.summary,
-            "answers": [_answer_json(c.thread, i) for i in range(len(c.thread.answers))],
-            "reply": reply.text,
-        })
+        result["results"].append(
+            {
+                "thread_id": c.thread.id,
+                "question": c.thread.question,
+                "score": round(c.score, 3),
+                "treatments": [label(t) for t in c.thread.treatments],
+                "summary": reply.summary,
+                "answers": [_answer_json(c.thread, i) for i in range(len(c.thread.answers))],
+                "reply": reply.text,
+            }
+        )
     return result
 
 
@@ -139,14 +145,16 @@ def group_questions(rows: list, vectors: np.ndarray, threshold: float) -> list[Q
     for leader in leaders:
         group = [rows[i] for i in members[leader]]
         treatments = [r.treatment for r in group if r.treatment]
-        groups.append(QuestionGroup(
-            ids=[r.id for r in group],
-            text=rows[leader].text,
-            count=sum(r.count for r in group),
-            last_asked=max(r.last_asked for r in group),
-            treatment=max(set(treatments), key=treatments.count) if treatments else None,
-            wordings=[(r.text, r.count) for r in group],
-        ))
+        groups.append(
+            QuestionGroup(
+                ids=[r.id for r in group],
+                text=rows[leader].text,
+                count=sum(r.count for r in group),
+                last_asked=max(r.last_asked for r in group),
+                treatment=max(set(treatments), key=treatments.count) if treatments else None,
+                wordings=[(r.text, r.count) for r in group],
+            )
+        )
     return sorted(groups, key=lambda g: (-g.count, -g.last_asked.timestamp()))
 
 
@@ -166,8 +174,9 @@ def write_thread(folder: Path, thread: Thread) -> Path:
     return path
 
 
-def new_draft(settings: Settings, question: str, treatments: list[str], body: str, author: dict,
-              url: str | None, written_by: str) -> Thread:
+def new_draft(
+    settings: Settings, question: str, treatments: list[str], body: str, author: dict, url: str | None, written_by: str
+) -> Thread:
     """A draft thread for a question, with one clinician's answer; written to the corpus folder."""
     try:
         existing = {t.id for t in load_corpus(settings.corpus_dir).threads}
@@ -176,8 +185,9 @@ def new_draft(settings: Settings, question: str, treatments: list[str], body: st
     question = " ".join(question.split())
     try:
         body = body.replace("\r\n", "\n").strip()  # browsers send a textarea's line breaks as CRLF
-        answer = Answer(author=Author(**{k: v for k, v in author.items() if v}), body=body,
-                        url=url or None, date=dt.date.today())
+        answer = Answer(
+            author=Author(**{k: v for k, v in author.items() if v}), body=body, url=url or None, date=dt.date.today()
+        )
         thread = Thread(
             id=unique_id(slugify(question), existing),
             question=question,
@@ -196,7 +206,9 @@ def new_draft(settings: Settings, question: str, treatments: list[str], body: st
 def _validation_message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None)
     if callable(errors):
-        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'thread'}: {e['msg']}" for e in errors(include_url=False))
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'thread'}: {e['msg']}" for e in errors(include_url=False)
+        )
     return str(exc)
 
 
@@ -211,8 +223,9 @@ def publish(settings: Settings, thread_id: str, reviewer: str, today: dt.date | 
         raise DraftError(f"thread {thread_id} does not exist")
     if thread.published:
         raise DraftError(f"thread {thread_id} is already published")
-    published = thread.model_copy(update={"status": "published", "reviewed_by": reviewer,
-                                          "reviewed_at": today or dt.date.today()})
+    published = thread.model_copy(
+        update={"status": "published", "reviewed_by": reviewer, "reviewed_at": today or dt.date.today()}
+    )
     write_thread(settings.corpus_dir, published)
     return published
 
@@ -240,7 +253,10 @@ def ask_bot_to_reload(settings: Settings) -> tuple[bool, str]:
     """POST /reload to every action server in action_server_url, so the running bot serves the new corpus."""
     urls = [u.strip().rstrip("/") for u in settings.action_server_url.split(",") if u.strip()]
     if not urls:
-        return False, "no action server is configured (AFTERCARE_ACTION_SERVER_URL); restart the bot to serve the change"
+        return (
+            False,
+            "no action server is configured (AFTERCARE_ACTION_SERVER_URL); restart the bot to serve the change",
+        )
     if not settings.reload_token:
         return False, "reloading is disabled (no AFTERCARE_RELOAD_TOKEN); restart the bot to serve the change"
     # Every replica must load the new index, or patients would get old and new answers at random; one that

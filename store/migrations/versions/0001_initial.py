@@ -54,8 +54,9 @@ def upgrade() -> None:
         sa.Column("author", sa.String(64), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
-        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name="fk_ticket_notes_ticket_id_tickets",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["tickets.id"], name="fk_ticket_notes_ticket_id_tickets", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_ticket_notes"),
     )
     op.create_index("ix_ticket_notes_ticket_id", "ticket_notes", ["ticket_id"])
