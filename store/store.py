@@ -271,18 +271,19 @@ def _transcript(items: list[dict]) -> list[dict]:
 class Store:
     """Tickets, unanswered questions, feedback and console users in one SQL database."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, hasher: PasswordHasher | None = None):
         self.engine = engine
         self._session = sessionmaker(engine, expire_on_commit=False)
-        self._hasher = PasswordHasher()
+        # argon2's defaults (RFC 9106's low-memory choice); tests of many sign-ins pass a cheap one.
+        self._hasher = hasher or PasswordHasher()
         self._dummy_hash = self._hasher.hash("not a real password: equalises sign-in timing")
 
     @classmethod
-    def open(cls, url: str | None = None) -> "Store":
+    def open(cls, url: str | None = None, hasher: PasswordHasher | None = None) -> "Store":
         """Connect (default: the `database_url` setting; DATABASE_URL wins) and upgrade the schema to head."""
         engine = create_store_engine(database_url() if url is None else url)
         migrate.upgrade(engine)
-        return cls(engine)
+        return cls(engine, hasher)
 
     def close(self) -> None:
         self.engine.dispose()

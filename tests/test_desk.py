@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 import yaml
+from argon2 import PasswordHasher
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -55,7 +56,9 @@ def desk_env(tmp_path_factory, embedder):
     from bot.corpus import load_corpus
 
     save_index(build_index(load_corpus(corpus_dir), embedder, settings.index_text), settings.index_dir)
-    store = Store.open(settings.database_url)
+    # A cheap argon2 (the tests sign in hundreds of times; 0.1-0.2 s each with the defaults). What is checked,
+    # hashes and the equal-timing dummy, is the same; tests/test_store.py keeps the defaults.
+    store = Store.open(settings.database_url, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     store.add_user("boss", ADMIN_PASSWORD, "admin")
     store.add_user("maria", STAFF_PASSWORD, "staff")
     store.add_user("tom", OTHER_PASSWORD, "staff")
