@@ -108,7 +108,7 @@ class ActionStartHandoff(Action):
             dispatcher,
             tracker,
             f"The clinic team already has your request (reference #{ticket}) and will contact you "
-            f"{assistant.settings.handoff_response_time}. If anything gets worse before then, call "
+            f"{assistant.settings.clinic.handoff_response_time}. If anything gets worse before then, call "
             f"{assistant.contact.clinic}, or {assistant.contact.emergency_number} in an emergency.",
         )
         log.info("handoff refused: ticket open", extra={"ticket": ticket})
@@ -229,7 +229,7 @@ class ActionSubmitHandoff(Action):
             dispatcher,
             tracker,
             f"Thank you. I've passed your question to the clinic team (reference #{ticket}). "
-            f"They will contact you by {by} {settings.handoff_response_time}. "
+            f"They will contact you by {by} {settings.clinic.handoff_response_time}. "
             f"If anything gets worse before then, call {contact.clinic}, or {contact.emergency_number} in an emergency.",
         )
         return reset

@@ -101,7 +101,7 @@ def add_reload_routes(app: Sanic, settings: Settings) -> None:
 
     @app.post("/reload")
     async def reload(request: Request) -> response.HTTPResponse:
-        refused = check_token(settings.reload_token, request.headers.get("authorization"))
+        refused = check_token(settings.corpus.reload_token, request.headers.get("authorization"))
         if refused:
             status, message = refused
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -109,13 +109,13 @@ def add_reload_routes(app: Sanic, settings: Settings) -> None:
         status, body = await reload_now()
         return response.json(body, status=status)
 
-    if settings.reload_watch:
+    if settings.corpus.reload_watch:
         app.add_task(watch_index(settings))
 
 
 async def watch_index(settings: Settings) -> None:
     """Reload whenever meta.json changes (a build replaces it last, so a change means a whole new index)."""
-    path = settings.index_dir / META_FILE
+    path = settings.corpus.index_dir / META_FILE
 
     def stamp() -> tuple[int, int] | None:
         try:
@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING)
     try:
         settings = Settings.from_env()
-        token = action_webhook_token(settings.action_secret_file, DEFAULT_ACTION_SECRET_FILE)
-        configure_logging(settings.log_level)
+        token = action_webhook_token(settings.security.action_secret_file, DEFAULT_ACTION_SECRET_FILE)
+        configure_logging(settings.console.log_level)
         # Loaded before the first message, and before rasa-sdk imports the actions, which would print a
         # load error as a traceback.
         runtime.start(settings)
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     executor = ActionExecutor()
     executor.register_package("actions")
     # Only Rasa calls the webhook; browsers only from the configured origins (AFTERCARE_ALLOWED_ORIGINS).
-    app = create_app(executor, cors_origins=settings.origins)
+    app = create_app(executor, cors_origins=settings.security.origins)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     require_rasa_token(app, token)
     add_reload_routes(app, settings)

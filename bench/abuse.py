@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.config import Settings
 
-    cap = Settings.from_env().max_message_chars
+    cap = Settings.from_env().limits.max_message_chars
     with tempfile.TemporaryDirectory() as tmp:
         # Each client's address comes from X-Forwarded-For, as behind a proxy: the patient has its own.
         stack = Stack(

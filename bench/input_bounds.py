@@ -68,7 +68,7 @@ def _targets() -> dict:
     from store.privacy import normalise_question, scrub
 
     settings = Settings.from_env()
-    vocabulary = load_vocabulary(settings.treatments_file)
+    vocabulary = load_vocabulary(settings.corpus.treatments_file)
     now = dt.datetime(2026, 1, 1)
     targets = {
         "triage.assess": lambda t: triage.assess(t),

@@ -198,9 +198,9 @@ def bench_embedding() -> dict:
     from bot.index import thread_text
 
     settings = Settings.from_env()
-    texts = [thread_text(t, settings.index_text) for t in load_corpus(settings.corpus_dir).published]
+    texts = [thread_text(t, settings.corpus.index_text) for t in load_corpus(settings.corpus.corpus_dir).published]
     texts = (texts * (512 // len(texts) + 1))[:512]
-    embedder = Embedder.load(settings.model)
+    embedder = Embedder.load(settings.corpus.model)
     embedder.encode(texts[:32])
     started = time.perf_counter()
     embedder.encode(texts)

@@ -8,10 +8,14 @@ these words (channels/bounded.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.triage import Alert, assess, is_urgent
 from replies import Alert as AlertBlock
 from replies import Disclaimer, Reply
+
+if TYPE_CHECKING:
+    from bot.config import ClinicSettings
 
 
 @dataclass(frozen=True)
@@ -23,9 +27,9 @@ class Contact:
     emergency_number: str
 
     @classmethod
-    def of(cls, settings) -> "Contact":
-        """The contact of a Settings (bot.config), or anything with the same three fields."""
-        return cls(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
+    def of(cls, clinic: ClinicSettings) -> "Contact":
+        """The contact the clinic's settings give."""
+        return cls(clinic.clinic_name, clinic.clinic_phone, clinic.emergency_number)
 
     @property
     def clinic(self) -> str:

@@ -68,13 +68,13 @@ _FILLER_WORDS = frozenset(
 MAX_FOLLOW_UP_WORDS = 8
 
 
-def encode_parts(corpus: Corpus, embedder: Embedder, settings: Settings) -> ThreadParts:
-    """Question and answer vectors of every published thread, reusing vectors cached next to the index."""
+def encode_parts(corpus: Corpus, embedder: Embedder, cache_dir: Path) -> ThreadParts:
+    """Question and answer vectors of every published thread, reusing the vectors cached in `cache_dir`."""
     from bot.embedding_cache import encode_cached
 
     threads = corpus.published
     questions, answers, owner = part_texts(threads)
-    vectors, _ = encode_cached(questions + answers, embedder, Path(settings.index_dir) / "thread-parts")
+    vectors, _ = encode_cached(questions + answers, embedder, cache_dir)
     return ThreadParts(
         ids=tuple(t.id for t in threads),
         question=vectors[: len(questions)],
@@ -87,15 +87,16 @@ def served_retriever(
     settings: Settings, corpus: Corpus, index: ThreadIndex, embedder: Embedder, vocabulary: Vocabulary
 ) -> Retriever:
     """Retrieval as the settings say: `parts` or `whole` thread scoring, then the treatment, topic and
-    treatment-family filters."""
+    treatment-family filters (the parts' vectors are cached beside the index)."""
+    chosen = settings.retrieval
     scorer: Scorer
-    if settings.thread_scoring == "parts":
-        parts = encode_parts(corpus, embedder, settings)
-        scorer = QuestionAndBestAnswer(index, parts, corpus, settings.question_weight, settings.shortlist)
+    if chosen.thread_scoring == "parts":
+        parts = encode_parts(corpus, embedder, Path(settings.corpus.index_dir) / "thread-parts")
+        scorer = QuestionAndBestAnswer(index, parts, corpus, chosen.question_weight, chosen.shortlist)
     else:
         scorer = WholeThreads(index)
-    filters = (applicable, topic_filter(settings.topic_check, _AMBIGUOUS), implied_family)
-    return Retriever(embedder, corpus, vocabulary, scorer, settings.top_k, settings.treatment_boost, filters)
+    filters = (applicable, topic_filter(chosen.topic_check, _AMBIGUOUS), implied_family)
+    return Retriever(embedder, corpus, vocabulary, scorer, chosen.top_k, chosen.treatment_boost, filters)
 
 
 @dataclass(frozen=True)
@@ -168,32 +169,42 @@ class Assistant:
         self.semantic = semantic
         # How candidates are found and scored; by default as the settings say (served_retriever).
         self.retriever = retriever or served_retriever(settings, corpus, index, embedder, vocabulary)
-        self.contact = Contact(settings.clinic_name, settings.clinic_phone, settings.emergency_number)
-        self.thresholds = Thresholds(settings.answer_threshold, settings.clarify_margin, settings.treatment_margin)
+        self.contact = Contact.of(settings.clinic)
+        self.thresholds = Thresholds(
+            settings.retrieval.answer_threshold, settings.retrieval.clarify_margin, settings.retrieval.treatment_margin
+        )
         self._frames: dict[str, frame.Frame] = {}
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
         """Load corpus, model and index; raises CorpusError or StaleIndexError with a clear message."""
-        corpus = servable_corpus(load_corpus(settings.corpus_dir), settings.serve_overdue)  # published, reviewed
-        index = load_index(settings.index_dir, corpus, settings.model, settings.index_text)
-        embedder = embedder or Embedder.load(settings.model)
+        corpus = servable_corpus(
+            load_corpus(settings.corpus.corpus_dir), settings.corpus.serve_overdue
+        )  # published, reviewed
+        index = load_index(settings.corpus.index_dir, corpus, settings.corpus.model, settings.corpus.index_text)
+        embedder = embedder or Embedder.load(settings.corpus.model)
         semantic = None
-        if str(settings.triage_exemplars) not in ("", "."):
+        if str(settings.triage.triage_exemplars) not in ("", "."):
             from bot.semantic_triage import SemanticTriage
 
             questions = [q for t in corpus.published for q in (t.question, *t.phrasings)]
             semantic = SemanticTriage.load(
-                settings.triage_exemplars, embedder, questions, settings.semantic_threshold, settings.semantic_margin
+                settings.triage.triage_exemplars,
+                embedder,
+                questions,
+                settings.triage.semantic_threshold,
+                settings.triage.semantic_margin,
             )
-        return cls(settings, corpus, index, embedder, load_vocabulary(settings.treatments_file), semantic=semantic)
+        return cls(
+            settings, corpus, index, embedder, load_vocabulary(settings.corpus.treatments_file), semantic=semantic
+        )
 
     def bounded(self, message: str | None) -> str:
         """A message as the decision path reads it: at most `max_message_chars`, whitespace collapsed.
 
         The channels refuse longer messages before NLU; this holds for every other caller (the CLI, a
         request sent to the action server directly)."""
-        return " ".join((message or "")[: self.settings.max_message_chars].split())
+        return " ".join((message or "")[: self.settings.limits.max_message_chars].split())
 
     def treatment_for(self, message: str, known: str | None) -> str | None:
         """The treatment a message is about: one it names, else the one known from context.
@@ -288,7 +299,7 @@ class Assistant:
 
     def reply_from(self, thread: Thread, alert: triage.Alert | None = None) -> Reply:
         """The answer from `thread`, led by the check note when the message had a `clinic_soon` flag."""
-        return self._noted(compose_answer(thread, self.contact, self.settings.max_quotes), alert)
+        return self._noted(compose_answer(thread, self.contact, self.settings.retrieval.max_quotes), alert)
 
     def _noted(self, reply: Reply, alert: triage.Alert | None) -> Reply:
         # clinic_soon: answer as usual, and say plainly first that the clinic should check it.
@@ -352,7 +363,7 @@ class Assistant:
 
     def answering(self, ranked: list[Candidate], asked: frame.Frame) -> list[Candidate]:
         """The candidates whose stored question is the same kind of question as the one asked."""
-        if self.settings.frame_check == "off":
+        if self.settings.retrieval.frame_check == "off":
             return ranked
         return [c for c in ranked if frame.mismatch(asked, self.thread_frame(c.thread.id)) is None]
 
@@ -370,7 +381,7 @@ class Assistant:
         decision, chosen = decide(ranked, self.thresholds, treatment_known=treatment is not None)
         if decision == "answer":
             thread = chosen[0].thread
-            reply = compose_answer(thread, self.contact, self.settings.max_quotes)
+            reply = compose_answer(thread, self.contact, self.settings.retrieval.max_quotes)
             return Outcome("answer", reply, ranked, thread.id, treatment)
         if decision == "clarify":
             return Outcome(

@@ -32,7 +32,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check every thread file; print each problem as `file: field: reason`."""
     settings = _settings(args)
     try:
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(settings.corpus.corpus_dir)
     except CorpusError as exc:
         # Listing problems is what validate is for: one a line, not the one-line summary of other commands.
         for problem in exc.problems:
@@ -40,9 +40,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 2
     published = len(corpus.published)
     answers = sum(len(t.answers) for t in corpus.threads)
-    print(f"OK: {len(corpus.threads)} threads ({published} published), {answers} answers in {settings.corpus_dir}")
+    print(
+        f"OK: {len(corpus.threads)} threads ({published} published), {answers} answers in {settings.corpus.corpus_dir}"
+    )
     # Review warnings do not fail validation: the corpus can be served, a person should look at these.
-    for warning in review_warnings(corpus.threads, dt.date.today(), settings.serve_overdue):
+    for warning in review_warnings(corpus.threads, dt.date.today(), settings.corpus.serve_overdue):
         print(f"warning: {warning}")
     return 0
 
@@ -52,28 +54,28 @@ def cmd_index(args: argparse.Namespace) -> int:
     from bot.embedding import Embedder
 
     settings = _settings(args)
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.corpus.corpus_dir)
     try:
-        kind = choose_index_type(len(corpus.published), settings.index_type)
+        kind = choose_index_type(len(corpus.published), settings.corpus.index_type)
     except ValueError as exc:
         print(f"error: AFTERCARE_INDEX_TYPE: {exc}", file=sys.stderr)
         return 2
-    meta = read_meta(settings.index_dir)
-    reason = staleness(meta, corpus, settings.model, settings.index_text)
+    meta = read_meta(settings.corpus.index_dir)
+    reason = staleness(meta, corpus, settings.corpus.model, settings.corpus.index_text)
     if reason is None and meta is not None and meta.index_type != kind:  # no reason: meta is never None
         reason = f"the index is {meta.index_type}, the setting asks for {kind}"
     if reason is None and not args.force:
-        print(f"Index is up to date ({len(corpus.published)} threads, {kind}) in {settings.index_dir}")
+        print(f"Index is up to date ({len(corpus.published)} threads, {kind}) in {settings.corpus.index_dir}")
         return 0
     started = time.perf_counter()
-    embedder = Embedder.deferred(settings.model)  # loaded only if some text is not in the embedding cache
-    index = rebuild(corpus, embedder, settings, progress=sys.stderr.isatty())
+    embedder = Embedder.deferred(settings.corpus.model)  # loaded only if some text is not in the embedding cache
+    index = rebuild(corpus, embedder, settings.corpus, progress=sys.stderr.isatty())
     took = time.perf_counter() - started
     stats = index.stats
     assert stats is not None  # build_index() always sets them
     print(
-        f"Indexed {index.faiss_index.ntotal} threads ({kind}) with {settings.model} in {took:.1f}s: "
-        f"{stats.embedded} embedded, {stats.reused} reused, {stats.removed} removed -> {settings.index_dir}"
+        f"Indexed {index.faiss_index.ntotal} threads ({kind}) with {settings.corpus.model} in {took:.1f}s: "
+        f"{stats.embedded} embedded, {stats.reused} reused, {stats.removed} removed -> {settings.corpus.index_dir}"
     )
     return 0
 
@@ -153,10 +155,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from bot.import_report import Progress, file_lines, parse_report, summary_lines
 
     settings = _settings(args)
-    vocabulary = load_vocabulary(settings.treatments_file)
+    vocabulary = load_vocabulary(settings.corpus.treatments_file)
     noun = "pages" if args.format in ("qa-page", "html") else "files"
     files = read_paths([Path(path) for path in args.paths], args.format, vocabulary, progress=Progress(noun))
-    plan = plan_import(read_existing(settings.corpus_dir), files, vocabulary, replace=args.replace)
+    plan = plan_import(read_existing(settings.corpus.corpus_dir), files, vocabulary, replace=args.replace)
     # With --json, standard output carries the JSON alone; the report goes to standard error.
     report = sys.stderr if args.json else sys.stdout
     print("\n".join(file_lines(files, plan) + [""] + summary_lines(files, plan, noun)), file=report)
@@ -168,18 +170,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     if args.dry_run:
         print(
-            f"Dry run: {len(plan.writes)} thread file(s) would be written to {settings.corpus_dir}; nothing written",
+            f"Dry run: {len(plan.writes)} thread file(s) would be written to {settings.corpus.corpus_dir}; nothing written",
             file=report,
         )
     elif not plan.writes:
-        print(f"Nothing to write: {settings.corpus_dir} already holds everything imported", file=report)
+        print(f"Nothing to write: {settings.corpus.corpus_dir} already holds everything imported", file=report)
     else:
         try:
-            write_threads(settings.corpus_dir, plan.writes)
+            write_threads(settings.corpus.corpus_dir, plan.writes)
         except (OSError, ValueError) as exc:
             print(f"error: writing failed, the corpus is as it was: {exc}", file=sys.stderr)
             return 2
-        print(f"Wrote {len(plan.writes)} thread file(s) to {settings.corpus_dir}", file=report)
+        print(f"Wrote {len(plan.writes)} thread file(s) to {settings.corpus.corpus_dir}", file=report)
     # Rejected records were left out and the rest imported; a non-zero status lets scripts notice.
     return 1 if plan.rejected else 0
 
@@ -210,7 +212,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     """Manage front desk console accounts (stored in the database, passwords hashed with argon2)."""
     from store import Store, StoreError  # storage only when this command runs: bot/ never imports it
 
-    store = Store.open(_settings(args).database_url)
+    store = Store.open(_settings(args).storage.database_url)
     try:
         if args.user_command == "list":
             for user in store.users():
@@ -239,10 +241,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from store.retention import RetentionError, purge, tracker_store_url
 
     settings = Settings.from_env()
-    days = settings.retention_days if args.older_than is None else args.older_than
+    days = settings.storage.retention_days if args.older_than is None else args.older_than
     try:
         tracker = tracker_store_url(Path(args.endpoints), PROJECT_ROOT)
-        store = Store.open(settings.database_url)
+        store = Store.open(settings.storage.database_url)
         try:
             report = purge(store, tracker, days, args.dry_run)
         finally:

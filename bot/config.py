@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,8 +33,8 @@ class SettingsError(LoadError, ValueError):
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Runtime settings; see the README's configuration table for what each one means."""
+class CorpusSettings:
+    """Corpus and index: where the answers and their index live, how the index is built, and how servers reload it."""
 
     corpus_dir: Path = field(
         default=PROJECT_ROOT / "data" / "answers", metadata={"doc": "Folder of thread YAML files."}
@@ -57,6 +57,45 @@ class Settings:
             "doc": "What each thread's vector embeds: `question` or `question+answers`.",
         },
     )
+    index_type: str = field(
+        default="auto",
+        metadata={
+            "choices": ("auto", "flat", "hnsw", "ivf"),
+            "doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`.",
+        },
+    )
+    # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
+    # not a finding that it is wrong, and withdrawing answers on a date would silently turn them into "no
+    # answer on file" overnight. `bot validate` lists overdue threads so the clinic sees them; set false to
+    # withdraw them instead (applied when the assistant loads or reloads).
+    serve_overdue: bool = field(
+        default=True,
+        metadata={"doc": "Serve published threads whose review_due date has passed (`bot validate` lists them)."},
+    )
+    reload_token: str = field(
+        default="",
+        metadata={"doc": "Bearer token for the action server's POST /reload; empty disables reloading (403)."},
+    )
+    reload_watch: bool = field(
+        default=False,
+        metadata={"doc": "Action server reloads by itself when a new index is saved (polls meta.json every 2 s)."},
+    )
+    action_server_url: str = field(
+        default="http://127.0.0.1:5055",
+        metadata={
+            "doc": "Action server(s), for the web app's calls to POST /reload: comma-separated to reach every replica."
+        },
+    )
+
+    def __post_init__(self) -> None:
+        _check(self)
+        _no_placeholder("reload_token", self.reload_token)
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """Retrieval and answering: how candidates are found and scored, and when the assistant answers, asks or falls back."""
+
     top_k: int = field(
         default=10, metadata={"doc": "Candidates retrieved per message (enough to offer each treatment)."}
     )
@@ -106,6 +145,15 @@ class Settings:
             "doc": "Drop candidates that never mention an everyday topic the message asks about (flying, alcohol...)."
         },
     )
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+
+@dataclass(frozen=True)
+class TriageSettings:
+    """Triage: the semantic red-flag layer that runs beside the triage rules."""
+
     triage_exemplars: Path = field(
         default=PROJECT_ROOT / "data" / "triage" / "exemplars.yml",
         metadata={"doc": "Red-flag exemplars for the semantic triage layer; empty to use the rules alone."},
@@ -120,6 +168,12 @@ class Settings:
             "doc": "How much closer a clause must be to a red-flag exemplar than to any benign text or stored question."
         },
     )
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """Clinic: how patients reach the clinic and emergency services, as replies say it."""
+
     clinic_name: str = field(default="the clinic", metadata={"doc": "Shown in replies."})
     clinic_phone: str = field(default="", metadata={"doc": "Clinic phone number shown in replies; empty to omit."})
     emergency_number: str = field(default="911", metadata={"doc": "Local emergency number (911, 999, 112, 000...)."})
@@ -129,6 +183,12 @@ class Settings:
             "doc": 'When a patient who asked for a person can expect contact (completes "They will contact you ...").'
         },
     )
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """Limits and the Rasa server: what one message or request may cost, and how Rasa and the action server talk."""
+
     max_message_chars: int = field(
         default=4000,
         metadata={
@@ -156,42 +216,48 @@ class Settings:
         },
     )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata={"doc": "Rasa server the web page relays to."})
-    log_level: str = field(
-        default="INFO",
+    sender_messages_per_minute: int = field(
+        default=20,
         metadata={
-            "choices": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
-            "doc": "Level of the JSON-lines logs on stderr.",
+            "doc": "Messages one conversation may send per minute on any patient channel; above it the patient "
+            "is asked to wait a minute (an emergency still gets the emergency number)."
         },
     )
-    # Serving overdue threads by default: a passed review date is a reminder to re-read an approved answer,
-    # not a finding that it is wrong, and withdrawing answers on a date would silently turn them into "no
-    # answer on file" overnight. `bot validate` lists overdue threads so the clinic sees them; set false to
-    # withdraw them instead (applied when the assistant loads or reloads).
-    serve_overdue: bool = field(
-        default=True,
-        metadata={"doc": "Serve published threads whose review_due date has passed (`bot validate` lists them)."},
-    )
-    index_type: str = field(
-        default="auto",
+    address_messages_per_minute: int = field(
+        default=60,
         metadata={
-            "choices": ("auto", "flat", "hnsw", "ivf"),
-            "doc": "FAISS index: `auto` (flat up to 20,000 threads, hnsw above), `flat`, `hnsw` or `ivf`.",
+            "doc": "Messages one client address may send per minute on the web channels (REST, socket.io); "
+            "behind a proxy set AFTERCARE_TRUSTED_PROXIES."
         },
     )
-    reload_token: str = field(
-        default="",
-        metadata={"doc": "Bearer token for the action server's POST /reload; empty disables reloading (403)."},
-    )
-    reload_watch: bool = field(
-        default=False,
-        metadata={"doc": "Action server reloads by itself when a new index is saved (polls meta.json every 2 s)."},
-    )
-    action_server_url: str = field(
-        default="http://127.0.0.1:5055",
-        metadata={
-            "doc": "Action server(s), for the web app's calls to POST /reload: comma-separated to reach every replica."
-        },
-    )
+
+    def __post_init__(self) -> None:
+        _check(self)
+        if not MIN_MESSAGE_CHARS <= self.max_message_chars <= MAX_TEXT_CHARS:
+            raise SettingsError(
+                f"AFTERCARE_MAX_MESSAGE_CHARS must be between {MIN_MESSAGE_CHARS} and {MAX_TEXT_CHARS}, "
+                f"not {self.max_message_chars}"
+            )
+        if self.sender_messages_per_minute < 1 or self.address_messages_per_minute < 1:
+            raise SettingsError(
+                "AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be at least 1"
+            )
+        if not 1.0 <= self.action_timeout <= 120.0:
+            raise SettingsError(
+                f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}"
+            )
+        # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.
+        if self.max_request_bytes < 6 * self.max_message_chars + 4096:
+            raise SettingsError(
+                f"AFTERCARE_MAX_REQUEST_BYTES ({self.max_request_bytes}) is too small for messages of "
+                f"{self.max_message_chars} characters; use at least {6 * self.max_message_chars + 4096}"
+            )
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Storage and retention: the database of tickets, unanswered questions, feedback and console users, and how long it keeps them."""
+
     database_url: str = field(
         default=f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}",
         metadata={
@@ -199,6 +265,20 @@ class Settings:
             "`DATABASE_URL` overrides it."
         },
     )
+    retention_days: int = field(
+        default=90,
+        metadata={"doc": "Days `bot purge` keeps conversations, resolved tickets, unanswered questions and feedback."},
+    )
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise SettingsError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    """Security: keys, tokens, cookies, proxies and origins."""
+
     desk_secret_file: Path = field(
         default=DEFAULT_DESK_SECRET_FILE,
         metadata={
@@ -252,20 +332,6 @@ class Settings:
             "client's address (sign-in limits); empty: none, the connecting address is the client."
         },
     )
-    sender_messages_per_minute: int = field(
-        default=20,
-        metadata={
-            "doc": "Messages one conversation may send per minute on any patient channel; above it the patient "
-            "is asked to wait a minute (an emergency still gets the emergency number)."
-        },
-    )
-    address_messages_per_minute: int = field(
-        default=60,
-        metadata={
-            "doc": "Messages one client address may send per minute on the web channels (REST, socket.io); "
-            "behind a proxy set AFTERCARE_TRUSTED_PROXIES."
-        },
-    )
     allowed_origins: str = field(
         default="",
         metadata={
@@ -273,14 +339,6 @@ class Settings:
             "server from a browser (CORS, socket.io); empty: the web app's own origin (AFTERCARE_PUBLIC_URL, "
             "else http://127.0.0.1:8000 and http://localhost:8000)."
         },
-    )
-    retention_days: int = field(
-        default=90,
-        metadata={"doc": "Days `bot purge` keeps conversations, resolved tickets, unanswered questions and feedback."},
-    )
-    desk_group_similarity: float = field(
-        default=0.75,
-        metadata={"doc": "Unanswered questions at least this similar (cosine) are grouped as one in the console."},
     )
 
     @property
@@ -295,49 +353,66 @@ class Settings:
         return ["http://127.0.0.1:8000", "http://localhost:8000"]
 
     def __post_init__(self) -> None:
-        if not MIN_MESSAGE_CHARS <= self.max_message_chars <= MAX_TEXT_CHARS:
-            raise SettingsError(
-                f"AFTERCARE_MAX_MESSAGE_CHARS must be between {MIN_MESSAGE_CHARS} and {MAX_TEXT_CHARS}, "
-                f"not {self.max_message_chars}"
-            )
-        # Every setting with a fixed set of values is checked: a mistyped one would silently switch mode.
-        for f in fields(self):
-            choices = f.metadata.get("choices")
-            value = getattr(self, f.name)
-            if choices and (value.upper() if f.name == "log_level" else value) not in choices:
-                raise SettingsError(f"AFTERCARE_{f.name.upper()} must be {_one_of(choices)}, not {value!r}")
-        if self.sender_messages_per_minute < 1 or self.address_messages_per_minute < 1:
-            raise SettingsError(
-                "AFTERCARE_SENDER_MESSAGES_PER_MINUTE and AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE must be at least 1"
-            )
-        if self.retention_days < 1:
-            raise SettingsError(f"AFTERCARE_RETENTION_DAYS must be at least 1, not {self.retention_days}")
+        _check(self)
+        _no_placeholder("rest_token", self.rest_token)
         try:
             parse_networks(self.trusted_proxies)
         except ValueError as exc:
             raise SettingsError(f"AFTERCARE_TRUSTED_PROXIES: {exc}") from None
-        for name in ("rest_token", "reload_token"):
-            if PLACEHOLDER in getattr(self, name):
-                raise SettingsError(
-                    f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token"
-                )
-        if not 1.0 <= self.action_timeout <= 120.0:
-            raise SettingsError(
-                f"AFTERCARE_ACTION_TIMEOUT must be between 1 and 120 seconds, not {self.action_timeout}"
-            )
-        # A body must hold the longest message, JSON-escaped (up to 6 bytes a character) with its envelope.
-        if self.max_request_bytes < 6 * self.max_message_chars + 4096:
-            raise SettingsError(
-                f"AFTERCARE_MAX_REQUEST_BYTES ({self.max_request_bytes}) is too small for messages of "
-                f"{self.max_message_chars} characters; use at least {6 * self.max_message_chars + 4096}"
-            )
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Console and logs: the staff console's grouping and the log level."""
+
+    desk_group_similarity: float = field(
+        default=0.75,
+        metadata={"doc": "Unanswered questions at least this similar (cosine) are grouped as one in the console."},
+    )
+    log_level: str = field(
+        default="INFO",
+        metadata={
+            "choices": ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+            "doc": "Level of the JSON-lines logs on stderr.",
+        },
+    )
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+
+# Each section by its title, in the order `bot config` and the README list them.
+SECTIONS: dict[str, type] = {
+    "Corpus and index": CorpusSettings,
+    "Retrieval and answering": RetrievalSettings,
+    "Triage": TriageSettings,
+    "Clinic": ClinicSettings,
+    "Limits and the Rasa server": LimitSettings,
+    "Storage and retention": StorageSettings,
+    "Security": SecuritySettings,
+    "Console and logs": ConsoleSettings,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings, one object per section; see the README's configuration tables for each one."""
+
+    corpus: CorpusSettings = field(default_factory=CorpusSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    triage: TriageSettings = field(default_factory=TriageSettings)
+    clinic: ClinicSettings = field(default_factory=ClinicSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
-        """Build settings from `AFTERCARE_<NAME>` environment variables, then explicit overrides."""
+        """Build settings from `AFTERCARE_<NAME>` environment variables, then explicit overrides by name."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}  # each of its field's type (see _parse)
-        for f in fields(cls):
+        for f in _all_fields():
             raw = environ.get(f"AFTERCARE_{f.name.upper()}")
             if raw is None:
                 continue
@@ -349,7 +424,42 @@ class Settings:
         if environ.get("DATABASE_URL"):
             values["database_url"] = environ["DATABASE_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        return cls().with_values(**values)
+
+    def with_values(self, **values: Any) -> "Settings":
+        """These settings with some changed, by setting name (`top_k=5`), each section checked again."""
+        unknown = set(values) - {f.name for f in _all_fields()}
+        if unknown:
+            raise TypeError(f"no such setting: {', '.join(sorted(unknown))}")
+        changed = {}
+        for section in fields(self):
+            current = getattr(self, section.name)
+            mine = {name: value for name, value in values.items() if name in _field_names(type(current))}
+            if mine:
+                changed[section.name] = replace(current, **mine)
+        return replace(self, **changed)
+
+
+def _all_fields() -> list[Any]:
+    return [f for section in SECTIONS.values() for f in fields(section)]
+
+
+def _field_names(section: type) -> set[str]:
+    return {f.name for f in fields(section)}
+
+
+def _check(section: Any) -> None:
+    """Every setting with a fixed set of values is checked: a mistyped one would silently switch mode."""
+    for f in fields(section):
+        choices = f.metadata.get("choices")
+        value = getattr(section, f.name)
+        if choices and (value.upper() if f.name == "log_level" else value) not in choices:
+            raise SettingsError(f"AFTERCARE_{f.name.upper()} must be {_one_of(choices)}, not {value!r}")
+
+
+def _no_placeholder(name: str, token: str) -> None:
+    if PLACEHOLDER in token:
+        raise SettingsError(f"AFTERCARE_{name.upper()} still holds the template's placeholder; set a generated token")
 
 
 def parse_networks(spec: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -384,74 +494,21 @@ def _parse_bool(name: str, raw: str) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
 
-# The settings by what they are about, in the order `bot config` and the README list them.
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "Corpus and index": (
-        "corpus_dir",
-        "index_dir",
-        "treatments_file",
-        "model",
-        "index_text",
-        "index_type",
-        "serve_overdue",
-        "reload_token",
-        "reload_watch",
-        "action_server_url",
-    ),
-    "Retrieval and answering": (
-        "top_k",
-        "treatment_boost",
-        "answer_threshold",
-        "clarify_margin",
-        "treatment_margin",
-        "max_quotes",
-        "thread_scoring",
-        "question_weight",
-        "shortlist",
-        "frame_check",
-        "topic_check",
-    ),
-    "Triage": ("triage_exemplars", "semantic_threshold", "semantic_margin"),
-    "Clinic": ("clinic_name", "clinic_phone", "emergency_number", "handoff_response_time"),
-    "Limits and the Rasa server": (
-        "max_message_chars",
-        "max_request_bytes",
-        "action_timeout",
-        "action_events",
-        "rasa_url",
-        "sender_messages_per_minute",
-        "address_messages_per_minute",
-    ),
-    "Storage and retention": ("database_url", "retention_days"),
-    "Security": (
-        "desk_secret_file",
-        "sender_secret_file",
-        "action_secret_file",
-        "rest_token",
-        "public_url",
-        "secure_cookies",
-        "trusted_proxies",
-        "allowed_origins",
-    ),
-    "Console and logs": ("desk_group_similarity", "log_level"),
-}
-
-
 def sections() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """describe()'s rows grouped by SECTIONS."""
-    rows = {name: row for name, row in zip((f.name for f in fields(Settings)), describe())}
-    return [(title, [rows[name] for name in names]) for title, names in SECTIONS.items()]
+    """(environment variable, default, meaning) of every setting, by section, for docs and `bot config`."""
+    return [(title, [_row(f) for f in fields(section)]) for title, section in SECTIONS.items()]
 
 
 def describe() -> list[tuple[str, str, str]]:
-    """(environment variable, default, meaning) for every setting, for docs and `bot config`."""
-    rows = []
-    for f in fields(Settings):
-        default = f.default
-        if isinstance(default, Path):
-            default = default.relative_to(PROJECT_ROOT)
-        rows.append((f"AFTERCARE_{f.name.upper()}", str(default), f.metadata.get("doc", "")))
-    return rows
+    """(environment variable, default, meaning) for every setting, in the sections' order."""
+    return [row for _, rows in sections() for row in rows]
+
+
+def _row(f: Any) -> tuple[str, str, str]:
+    default = f.default
+    if isinstance(default, Path):
+        default = default.relative_to(PROJECT_ROOT)
+    return (f"AFTERCARE_{f.name.upper()}", str(default), f.metadata.get("doc", ""))
 
 
 def _one_of(choices: tuple[str, ...]) -> str:

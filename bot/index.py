@@ -27,7 +27,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from bot.config import Settings
+from bot.config import CorpusSettings
 from bot.corpus import Corpus, Thread
 from bot.embedding import Embedder
 from bot.embedding_cache import EmbedStats, encode_cached
@@ -324,9 +324,9 @@ def load_index(folder: Path, corpus: Corpus, model_id: str, index_text: str) -> 
     return ThreadIndex(faiss_index, meta)
 
 
-def rebuild(corpus: Corpus, embedder: Embedder, settings: Settings, progress: bool = False) -> ThreadIndex:
-    """Build and save the index of `corpus` as settings say (`bot index`, a console publish): vectors of
-    unchanged threads come from the embedding cache, so only new or edited threads are embedded."""
+def rebuild(corpus: Corpus, embedder: Embedder, settings: CorpusSettings, progress: bool = False) -> ThreadIndex:
+    """Build and save the index of `corpus` as the corpus settings say (`bot index`, a console publish):
+    vectors of unchanged threads come from the embedding cache, so only new or edited threads are embedded."""
     index = build_index(
         corpus,
         embedder,

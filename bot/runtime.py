@@ -48,7 +48,7 @@ class Runtime:
         with self._lock:
             if self._embedder is None:
                 held = self._assistant
-                self._embedder = held.embedder if held is not None else Embedder.load(self.settings.model)
+                self._embedder = held.embedder if held is not None else Embedder.load(self.settings.corpus.model)
             return self._embedder
 
     def current(self) -> Assistant:
@@ -100,7 +100,7 @@ class Runtime:
         """The assistant for the newest saved index (by `bot index`, the console or another process): reloaded
         when the saved index differs from the one served; the last good one keeps serving while a newer index
         cannot be (it may not fit the corpus yet)."""
-        meta = read_meta(self.settings.index_dir)
+        meta = read_meta(self.settings.corpus.index_dir)
         built_at = meta.built_at if meta else None
         held = self._assistant
         if held is not None and held.index.meta.built_at == built_at:

@@ -53,7 +53,7 @@ def settings() -> Settings:
 @functools.lru_cache(maxsize=1)
 def sender_secret() -> bytes:
     """The key of conversation ids and web session ids (a missing default file is created, 0600)."""
-    path = settings().sender_secret_file
+    path = settings().security.sender_secret_file
     return load_secret(
         path,
         create=path == DEFAULT_SENDER_SECRET_FILE,
@@ -107,9 +107,9 @@ def identify(message: UserMessage, channel: str) -> None:
 def too_long_reply(length: int, config: Settings) -> str:
     """What a patient is told when their message is over the cap (never a silent drop)."""
     return (
-        f"That message is too long for me ({length:,} characters; I can read up to {config.max_message_chars:,}). "
+        f"That message is too long for me ({length:,} characters; I can read up to {config.limits.max_message_chars:,}). "
         "Please send a shorter question, a sentence or two about what you'd like to know. "
-        f"If this is an emergency, call {config.emergency_number} now."
+        f"If this is an emergency, call {config.clinic.emergency_number} now."
     )
 
 
@@ -144,7 +144,7 @@ def watch_action_failures() -> None:
 
 def fault_reply(text: str, config: Settings) -> str:
     """The reply when the assistant cannot answer: red-flag advice from the triage rules, else "trouble"."""
-    return alerts.unavailable_reply(text[: config.max_message_chars], Contact.of(config)).text
+    return alerts.unavailable_reply(text[: config.limits.max_message_chars], Contact.of(config.clinic)).text
 
 
 # The client address of the web request being handled (REST, socket.io); None on messaging channels, whose
@@ -154,7 +154,7 @@ _client: contextvars.ContextVar[str | None] = contextvars.ContextVar("aftercare_
 
 def client_address(peer: str | None, forwarded_for: str | None, config: Settings) -> str:
     """The connecting address, or behind a trusted proxy (AFTERCARE_TRUSTED_PROXIES) the client's."""
-    return limits.client_address(peer, forwarded_for, parse_networks(config.trusted_proxies))
+    return limits.client_address(peer, forwarded_for, parse_networks(config.security.trusted_proxies))
 
 
 def _loopback(address: str) -> bool:
@@ -166,14 +166,14 @@ def _loopback(address: str) -> bool:
 
 def slow_down_reply(text: str, config: Settings) -> str:
     """What a patient over the rate limit is told: the red-flag advice when the message holds one, else wait."""
-    return alerts.slow_down_reply(text[: config.max_message_chars], Contact.of(config)).text
+    return alerts.slow_down_reply(text[: config.limits.max_message_chars], Contact.of(config.clinic)).text
 
 
 @functools.lru_cache(maxsize=1)
 def limiters() -> tuple[RateLimiter, RateLimiter]:
     """This process's (per-sender, per-address) limiters, shared by every connector."""
     config = settings()
-    return RateLimiter(config.sender_messages_per_minute), RateLimiter(config.address_messages_per_minute)
+    return RateLimiter(config.limits.sender_messages_per_minute), RateLimiter(config.limits.address_messages_per_minute)
 
 
 def over_limit(message: UserMessage, channel: str) -> str | None:
@@ -220,7 +220,7 @@ def bounded(on_new_message: OnNewMessage, config: Settings | None = None) -> OnN
                 message.sender_id, slow_down_reply(text if isinstance(text, str) else "", config)
             )
             return None
-        if text is None or isinstance(text, str) and len(text) <= config.max_message_chars:
+        if text is None or isinstance(text, str) and len(text) <= config.limits.max_message_chars:
             return await answered(message, text or "")
         if isinstance(text, str):
             logger.warning("message.too_long channel=%s chars=%d", channel, len(text))  # length only, no text
@@ -265,13 +265,13 @@ def limit_request_size(blueprint: Blueprint, config: Settings | None = None) -> 
     @blueprint.listener("before_server_start")
     async def cap_body(app: Any, _loop: Any) -> None:
         # Sanic reads the cap per connection from the app's config; its default is 100 MB.
-        app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, config.max_request_bytes)
+        app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, config.limits.max_request_bytes)
         # Rasa 3.6 waits 5 minutes for a custom action, a module constant read at each call; a patient
         # should hear within seconds that something is wrong.
-        rasa_action.DEFAULT_REQUEST_TIMEOUT = config.action_timeout
-        if config.action_events == "slim":
+        rasa_action.DEFAULT_REQUEST_TIMEOUT = config.limits.action_timeout
+        if config.limits.action_events == "slim":
             action_payload.install()
-        action_auth.install(action_webhook_token(config.action_secret_file, DEFAULT_ACTION_SECRET_FILE))
+        action_auth.install(action_webhook_token(config.security.action_secret_file, DEFAULT_ACTION_SECRET_FILE))
         action_result.install()
 
     return blueprint
@@ -326,7 +326,7 @@ REST_TOKEN_ERROR = "This REST channel needs an Authorization: Bearer token (AFTE
 
 def rest_token_ok(header: str | None, config: Settings) -> bool:
     """Whether the Authorization header carries the REST token; with no token configured, nobody is let in."""
-    return bearer_matches(header, config.rest_token)
+    return bearer_matches(header, config.security.rest_token)
 
 
 SESSION_REFUSED_REPLY = (
@@ -355,7 +355,7 @@ class SocketIOInput(RasaSocketIOInput):
             # (not browsers) are not affected.
             origin = (environ.get("HTTP_ORIGIN") or "").rstrip("/")
             same = origin.partition("://")[2] == environ.get("HTTP_HOST")  # a page of this server's own origin
-            if origin and not same and origin not in settings().origins:
+            if origin and not same and origin not in settings().security.origins:
                 logger.warning("socketio.origin_refused")
                 return False
             return await connect(sid, environ, auth)
@@ -385,7 +385,7 @@ class SocketIOInput(RasaSocketIOInput):
                 logger.warning("socketio.message_refused reason=unsigned_session")
                 await sio.emit(
                     self.bot_message_evt,
-                    {"text": SESSION_REFUSED_REPLY.format(emergency=settings().emergency_number)},
+                    {"text": SESSION_REFUSED_REPLY.format(emergency=settings().clinic.emergency_number)},
                     room=sid,
                     namespace=self.namespace,
                 )

@@ -200,7 +200,7 @@ class Cluster:
             "action_servers": upstream(self.ports.actions),
             "web_servers": upstream([self.ports.web]),
             # The apps refuse bigger bodies with a clear 413 themselves; nginx only must not refuse first.
-            "max_body_bytes": str(Settings.from_env().max_request_bytes + 4096),
+            "max_body_bytes": str(Settings.from_env().limits.max_request_bytes + 4096),
             "nginx_health_path": NGINX_HEALTH_PATH,
         }
         text = re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], TEMPLATE.read_text(encoding="utf-8"))

@@ -265,7 +265,7 @@ def allowed_origins(env: dict[str, str]) -> list[str]:
     """The origins whose pages may call Rasa from a browser (AFTERCARE_ALLOWED_ORIGINS, bot/config.py)."""
     from bot.config import Settings  # the project is installed in .venv; imported late, stack.py runs bare too
 
-    return Settings.from_env({**os.environ, **env}).origins
+    return Settings.from_env({**os.environ, **env}).security.origins
 
 
 def web_server(port: int, env: dict[str, str], log: Path, name: str = "web") -> Server:

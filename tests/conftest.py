@@ -60,7 +60,7 @@ def copy_threads(settings, folder: Path, names: tuple[str, ...]) -> Path:
     """A small corpus folder holding copies of the named demo threads."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        shutil.copy(settings.corpus_dir / f"{name}.yml", folder)
+        shutil.copy(settings.corpus.corpus_dir / f"{name}.yml", folder)
     return folder
 
 
@@ -80,14 +80,14 @@ def settings():
 def corpus(settings):
     from bot.corpus import load_corpus
 
-    return load_corpus(settings.corpus_dir)
+    return load_corpus(settings.corpus.corpus_dir)
 
 
 @pytest.fixture(scope="session")
 def embedder(settings):
     from bot.embedding import Embedder
 
-    loaded = Embedder.load(settings.model)
+    loaded = Embedder.load(settings.corpus.model)
     # Several modules run the same labelled sets (the assistant's gates, semantic triage, evaluation): each text
     # is encoded once per test run (as `bot eval --reuse-vectors` does; the same rates, tests/test_evaluation.py).
     loaded.recent_size = 100_000
@@ -99,7 +99,7 @@ def built_index(settings, corpus, embedder):
     """The index for the demo corpus, built by this test run into AFTERCARE_INDEX_DIR."""
     from bot.index import build_index, save_index
 
-    index = build_index(corpus, embedder, settings.index_text)
+    index = build_index(corpus, embedder, settings.corpus.index_text)
     save_index(index, _RUN_INDEX)
     return index
 
@@ -135,9 +135,10 @@ def editable_stack(tmp_path_factory, embedder, settings):
         pytest.fail(f"no trained Rasa model at {MODEL}: run `make train` (make test does it first)")
     work = tmp_path_factory.mktemp("editable")
     corpus_dir, index_dir = work / "answers", work / "index"
-    shutil.copytree(settings.corpus_dir, corpus_dir)
+    shutil.copytree(settings.corpus.corpus_dir, corpus_dir)
     save_index(
-        build_index(load_corpus(corpus_dir), embedder, settings.index_text, cache_dir=index_dir / CACHE_DIR), index_dir
+        build_index(load_corpus(corpus_dir), embedder, settings.corpus.index_text, cache_dir=index_dir / CACHE_DIR),
+        index_dir,
     )
     (work / "desk-secret").write_text(uuid.uuid4().hex * 2)  # a configured secret file must exist
     env = {

@@ -28,4 +28,4 @@ def test_contact_comes_from_settings():
     from bot.config import Settings
 
     settings = Settings.from_env({}, clinic_name="Demo Clinic", clinic_phone="555-0100", emergency_number="112")
-    assert Contact.of(settings) == Contact("Demo Clinic", "555-0100", "112")
+    assert Contact.of(settings.clinic) == Contact("Demo Clinic", "555-0100", "112")

@@ -669,7 +669,7 @@ def test_web_channels_keep_the_rich_payload(stack):
 
 def test_every_connector_answers_an_overlong_message_itself(stack, stub, settings):
     story = "I had filler in my lips last week and they still feel a little lumpy when I press them. " * 100
-    story = story[: settings.max_message_chars + 1]
+    story = story[: settings.limits.max_message_chars + 1]
 
     phone = new_phone()
     form = twilio_form(phone, story)

@@ -123,11 +123,11 @@ def test_publish_reload_reaches_every_action_server(cluster):
     from bot.config import Settings
     from web.desk.services import ask_bot_to_reload
 
-    settings = Settings(action_server_url=",".join(cluster.action_urls), reload_token=cluster.reload_token)
+    settings = Settings.from_env({}, action_server_url=",".join(cluster.action_urls), reload_token=cluster.reload_token)
     reloaded, message = ask_bot_to_reload(settings)
     assert reloaded, message
     assert f"all {ACTION_SERVERS} action servers" in message
-    wrong = Settings(action_server_url=",".join(cluster.action_urls), reload_token="not-the-token")
+    wrong = Settings.from_env({}, action_server_url=",".join(cluster.action_urls), reload_token="not-the-token")
     assert ask_bot_to_reload(wrong)[0] is False
 
 

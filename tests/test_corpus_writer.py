@@ -40,7 +40,7 @@ answers:
 def vocabulary():
     from bot.treatments import load_vocabulary
 
-    return load_vocabulary(Settings().treatments_file)
+    return load_vocabulary(Settings().corpus.treatments_file)
 
 
 @pytest.fixture
@@ -240,7 +240,7 @@ def test_a_demo_thread_renders_in_its_hand_written_field_order(settings, corpus)
     def keys(text):
         return [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
 
-    hand_written = (settings.corpus_dir / "botox-exercise.yml").read_text(encoding="utf-8")
+    hand_written = (settings.corpus.corpus_dir / "botox-exercise.yml").read_text(encoding="utf-8")
     assert keys(render_thread(corpus.get("botox-exercise"))) == keys(hand_written)
 
 

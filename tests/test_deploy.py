@@ -229,7 +229,7 @@ def test_ingress_routes_the_paths_nginx_routes_in_make_cluster():
     body = routes["/webhooks/"][1]["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
     from bot.config import Settings
 
-    assert int(body.removesuffix("k")) * 1024 >= Settings().max_request_bytes
+    assert int(body.removesuffix("k")) * 1024 >= Settings().limits.max_request_bytes
     # A patient's message in flight on a replica that dies goes to another one, here and in make cluster.
     webhooks = routes["/webhooks/"][1]["metadata"]["annotations"]
     location = re.search(r"location /webhooks/ \{(.*?)\}", TEMPLATE.read_text(encoding="utf-8"), re.DOTALL).group(1)
@@ -249,7 +249,7 @@ def test_conversation_locks_outlive_a_dead_replica_as_long_as_in_make_cluster():
     assert int(env["TICKET_LOCK_LIFETIME"]) == LOCK_LIFETIME_SECONDS
     from bot.config import Settings
 
-    assert LOCK_LIFETIME_SECONDS > 1.5 * Settings().action_timeout  # a whole turn fits in the lock
+    assert LOCK_LIFETIME_SECONDS > 1.5 * Settings().limits.action_timeout  # a whole turn fits in the lock
 
 
 def test_images_use_the_python_each_environment_needs():

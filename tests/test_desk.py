@@ -55,10 +55,10 @@ def desk_env(tmp_path_factory, embedder):
     )
     from bot.corpus import load_corpus
 
-    save_index(build_index(load_corpus(corpus_dir), embedder, settings.index_text), settings.index_dir)
+    save_index(build_index(load_corpus(corpus_dir), embedder, settings.corpus.index_text), settings.corpus.index_dir)
     # A cheap argon2 (the tests sign in hundreds of times; 0.1-0.2 s each with the defaults). What is checked,
     # hashes and the equal-timing dummy, is the same; tests/test_store.py keeps the defaults.
-    store = Store.open(settings.database_url, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    store = Store.open(settings.storage.database_url, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     store.add_user("boss", ADMIN_PASSWORD, "admin")
     store.add_user("maria", STAFF_PASSWORD, "staff")
     store.add_user("tom", OTHER_PASSWORD, "staff")
@@ -325,7 +325,7 @@ def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(app, desk):
     assert attempt("tom", OTHER_PASSWORD, headers={"X-Forwarded-For": "192.0.2.99"}).status_code == 429
     try:
         desk.trusted_proxies = parse_networks(
-            Settings.from_env({"AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies
+            Settings.from_env({"AFTERCARE_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).security.trusted_proxies
         )
         attempt = attempt_from(app, "10.1.2.3")
         for n in range(20):
@@ -378,7 +378,7 @@ def test_a_password_change_ends_every_session(app, desk, monkeypatch, capsys):
     from bot import cli
 
     copy = copy_of(app, sign_in(app, "tom", OTHER_PASSWORD))
-    monkeypatch.setenv("DATABASE_URL", desk.settings.database_url)
+    monkeypatch.setenv("DATABASE_URL", desk.settings.storage.database_url)
     try:
         monkeypatch.setattr("sys.stdin", io.StringIO("a brand new password\n"))
         assert cli.main(["user", "passwd", "tom", "--password-stdin"]) == 0
@@ -694,7 +694,7 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
     missing = staff.post("/desk/drafts", data={"csrf_token": token(staff), "ids": ids, "question": group["text"]})
     assert missing.status_code == 422 and "the clinician&#39;s answer" in missing.text
 
-    before = read_meta(desk.settings.index_dir).built_at
+    before = read_meta(desk.settings.corpus.index_dir).built_at
     created = staff.post(
         "/desk/drafts",
         follow_redirects=False,
@@ -714,9 +714,9 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
     assert created.status_code == 303
     thread_id = created.headers["location"].split("/desk/drafts/")[1].split("?")[0]
     assert thread_id == "can-i-use-a-sunbed-after-microneedling"
-    written = yaml.safe_load((desk.settings.corpus_dir / f"{thread_id}.yml").read_text())
+    written = yaml.safe_load((desk.settings.corpus.corpus_dir / f"{thread_id}.yml").read_text())
     assert written["status"] == "draft" and written["treatments"] == ["microneedling"]
-    assert read_meta(desk.settings.index_dir).built_at > before  # the index follows the corpus
+    assert read_meta(desk.settings.corpus.index_dir).built_at > before  # the index follows the corpus
     assert all(g["text"] != group["text"] for g in staff.get("/desk/api/unanswered").json()["groups"])
     assert desk.store.unanswered(status="drafted")[0].thread_id == thread_id
     assert thread_id in staff.get("/desk/drafts").text
@@ -732,7 +732,7 @@ def test_write_review_and_publish_an_answer(app, staff, admin, desk):
     assert published.status_code == 303 and "bot=not-reloaded" in published.headers["location"]
     notice = admin.get(published.headers["location"]).text
     assert "could not be told to reload" in notice
-    written = yaml.safe_load((desk.settings.corpus_dir / f"{thread_id}.yml").read_text())
+    written = yaml.safe_load((desk.settings.corpus.corpus_dir / f"{thread_id}.yml").read_text())
     assert written["status"] == "published" and written["reviewed_by"] == "boss"
     assert written["reviewed_at"] == dt.date.today()
     hits = search_api(admin, "can I go on a sunbed after microneedling?").json()["results"]
@@ -761,14 +761,14 @@ def test_publishing_a_withdrawn_demo_thread_keeps_its_phrasings(tmp_path):
     from bot.corpus import load_corpus
     from web.desk import services
 
-    settings = Settings(corpus_dir=tmp_path / "answers")
-    shutil.copytree(PROJECT_ROOT / "data" / "answers", settings.corpus_dir)
-    original = load_corpus(settings.corpus_dir).get("botox-exercise")
+    settings = Settings.from_env({}, corpus_dir=tmp_path / "answers")
+    shutil.copytree(PROJECT_ROOT / "data" / "answers", settings.corpus.corpus_dir)
+    original = load_corpus(settings.corpus.corpus_dir).get("botox-exercise")
     services.write_thread(
-        settings.corpus_dir, original.model_copy(update={"status": "draft"})
+        settings.corpus.corpus_dir, original.model_copy(update={"status": "draft"})
     )  # as an import leaves it
     published = services.publish(settings, "botox-exercise", "boss", today=dt.date(2026, 1, 5))
-    assert load_corpus(settings.corpus_dir).get("botox-exercise") == published
+    assert load_corpus(settings.corpus.corpus_dir).get("botox-exercise") == published
     assert published == original.model_copy(update={"reviewed_by": "boss", "reviewed_at": dt.date(2026, 1, 5)})
     assert published.phrasings
 
@@ -786,7 +786,7 @@ def test_discarding_a_draft(admin, desk):
         },
     )
     thread_id = created.headers["location"].split("/desk/drafts/")[1].split("?")[0]
-    written = (desk.settings.corpus_dir / f"{thread_id}.yml").read_bytes()
+    written = (desk.settings.corpus.corpus_dir / f"{thread_id}.yml").read_bytes()
     assert b"\r" not in written
     assert (
         yaml.safe_load(written)["answers"][0]["body"]
@@ -795,9 +795,9 @@ def test_discarding_a_draft(admin, desk):
     response = admin.post(
         f"/desk/drafts/{thread_id}/discard", data={"csrf_token": token(admin)}, follow_redirects=False
     )
-    assert response.status_code == 303 and not (desk.settings.corpus_dir / f"{thread_id}.yml").exists()
+    assert response.status_code == 303 and not (desk.settings.corpus.corpus_dir / f"{thread_id}.yml").exists()
     refused = admin.post("/desk/drafts/botox-exercise/discard", data={"csrf_token": token(admin)})
-    assert refused.status_code == 409 and (desk.settings.corpus_dir / "botox-exercise.yml").exists()
+    assert refused.status_code == 409 and (desk.settings.corpus.corpus_dir / "botox-exercise.yml").exists()
 
 
 # ------------------------------------------------------------------------------------------- feedback and users

@@ -215,13 +215,13 @@ def tracker_events(stack, sender, channel="rest") -> int:
 def test_overlong_rest_message_gets_a_reply_not_nlu(stack, settings):
     sender = uuid.uuid4().hex
     story = "My lips are still a bit swollen after filler and I keep worrying about it. " * 200
-    messages = rest(stack, story[: settings.max_message_chars + 1], sender)
+    messages = rest(stack, story[: settings.limits.max_message_chars + 1], sender)
     text = texts(messages)
-    assert "too long for me" in text and f"{settings.max_message_chars:,}" in text
-    assert f"call {settings.emergency_number}" in text
+    assert "too long for me" in text and f"{settings.limits.max_message_chars:,}" in text
+    assert f"call {settings.clinic.emergency_number}" in text
     assert tracker_events(stack, sender) == 0  # refused before Rasa read it: nothing stored, no NLU
     # At the cap exactly it is an ordinary message.
-    assert "too long" not in texts(rest(stack, story[: settings.max_message_chars], sender))
+    assert "too long" not in texts(rest(stack, story[: settings.limits.max_message_chars], sender))
 
 
 @pytest.mark.parametrize(
@@ -233,14 +233,16 @@ def test_rest_request_of_the_wrong_shape_is_a_clear_400(stack, body):
 
 
 def test_oversized_body_is_refused_and_service_goes_on(stack, settings):
-    huge = "x" * (settings.max_request_bytes + 1)
+    huge = "x" * (settings.limits.max_request_bytes + 1)
     response = requests.post(
         f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex, "message": huge}, timeout=60
     )
     assert response.status_code == 413
     # The next patient is answered as usual.
     assert custom(rest(stack, "can I go to the gym after botox?"))["thread_id"] == "botox-exercise"
-    web = requests.post(f"{stack.web_url}/api/chat", data=b"{" + b" " * settings.max_request_bytes + b"}", timeout=30)
+    web = requests.post(
+        f"{stack.web_url}/api/chat", data=b"{" + b" " * settings.limits.max_request_bytes + b"}", timeout=30
+    )
     assert web.status_code == 413 and "too large" in web.json()["error"]
 
 
@@ -262,7 +264,7 @@ def test_overlong_socketio_message_gets_a_reply(stack, settings):
         client.emit("session_request", {})
         assert confirmed.wait(20)
         session_id = session[0]
-        client.emit("user_uttered", {"message": "help " * settings.max_message_chars, "session_id": session_id})
+        client.emit("user_uttered", {"message": "help " * settings.limits.max_message_chars, "session_id": session_id})
         assert got.wait(30), "no reply to an over-long socket.io message"
         got.clear()
         client.emit("user_uttered", {"message": {"text": "hi"}, "session_id": session_id})

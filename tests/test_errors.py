@@ -66,7 +66,7 @@ def test_a_bad_setting_is_a_settings_error_naming_the_variable():
     ):
         with pytest.raises(SettingsError, match=words):
             Settings.from_env(environ)
-    assert Settings.from_env({"AFTERCARE_LOG_LEVEL": "debug"}).log_level == "debug"  # levels in any case
+    assert Settings.from_env({"AFTERCARE_LOG_LEVEL": "debug"}).console.log_level == "debug"  # levels in any case
 
 
 def test_a_missing_model_folder_is_a_model_error(tmp_path):

@@ -3,7 +3,6 @@
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -260,7 +259,7 @@ def test_a_variant_with_the_served_scores_is_the_whole_thread_pipeline(assistant
         assistant, variants.served_scorer(vectors), filter_treatment=True, answer_threshold=0.40
     )
     whole = Assistant(
-        replace(assistant.settings, thread_scoring="whole", answer_threshold=0.40),
+        assistant.settings.with_values(thread_scoring="whole", answer_threshold=0.40),
         assistant.corpus,
         assistant.index,
         assistant.embedder,

@@ -185,7 +185,7 @@ def test_a_new_answer_imports_into_a_real_demo_thread(tmp_path, settings):
     from bot.corpus import load_corpus
 
     corpus = tmp_path / "answers"
-    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.corpus.corpus_dir, corpus)
     before = {t.id: t for t in load_corpus(corpus).threads}
     question = before["botox-exercise"].question
     assert before["botox-exercise"].phrasings
@@ -217,7 +217,7 @@ def test_one_import_adds_an_answer_to_every_demo_thread(tmp_path, settings, caps
     from bot.corpus import load_corpus
 
     corpus = tmp_path / "answers"
-    shutil.copytree(settings.corpus_dir, corpus)
+    shutil.copytree(settings.corpus.corpus_dir, corpus)
     before = {t.id: t for t in load_corpus(corpus).threads}
     author = {"name": "Dr. Tomas Ferreira-Lund", "credentials": "MD", "specialty": "Dermatologist"}
     items = [

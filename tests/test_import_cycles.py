@@ -85,4 +85,4 @@ def test_the_store_reads_the_database_url_setting_as_the_settings_do(tmp_path):
         {"DATABASE_URL": url, "AFTERCARE_DATABASE_URL": "sqlite://"},
         {"DATABASE_URL": "", "AFTERCARE_DATABASE_URL": url},
     ):
-        assert database_url(environ) == Settings.from_env(environ).database_url, environ
+        assert database_url(environ) == Settings.from_env(environ).storage.database_url, environ

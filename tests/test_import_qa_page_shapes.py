@@ -215,7 +215,7 @@ def test_hashtags_and_curly_quotes():
 
 
 def test_the_same_question_at_two_addresses_is_one_thread():
-    vocabulary = load_vocabulary(Settings().treatments_file)
+    vocabulary = load_vocabulary(Settings().corpus.treatments_file)
     files = [read_file(SHAPES / name, "qa-page", vocabulary) for name in ("same-question-a.txt", "same-question-b.txt")]
     plan = plan_import((), files, vocabulary)
     (thread,) = plan.writes.values()

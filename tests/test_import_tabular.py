@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 def vocabulary():
     from bot.treatments import load_vocabulary
 
-    return load_vocabulary(Settings().treatments_file)
+    return load_vocabulary(Settings().corpus.treatments_file)
 
 
 def read(name, vocabulary):

@@ -1,6 +1,5 @@
 """Review: overdue threads and author-less answers are listed; only servable threads are served."""
 
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -87,11 +86,11 @@ def test_overdue_thread_is_withdrawn_only_when_the_setting_says(tmp_path, overdu
     from bot.assistant import Assistant
     from bot.index import build_index, save_index
 
-    save_index(build_index(load_corpus(overdue_corpus), embedder, settings.index_text), tmp_path / "index")
-    base = dataclasses.replace(settings, corpus_dir=overdue_corpus, index_dir=tmp_path / "index")
-    served = Assistant.load(dataclasses.replace(base, serve_overdue=True), embedder)
+    save_index(build_index(load_corpus(overdue_corpus), embedder, settings.corpus.index_text), tmp_path / "index")
+    base = settings.with_values(corpus_dir=overdue_corpus, index_dir=tmp_path / "index")
+    served = Assistant.load(base.with_values(serve_overdue=True), embedder)
     assert served.ask("can I go to the gym after botox?").thread_id == "botox-exercise"
-    withdrawn = Assistant.load(dataclasses.replace(base, serve_overdue=False), embedder)
+    withdrawn = Assistant.load(base.with_values(serve_overdue=False), embedder)
     assert withdrawn.corpus.get("botox-exercise") is None
     outcome = withdrawn.ask("can I go to the gym after botox?")
     assert "botox-exercise" not in [c.thread.id for c in outcome.candidates]

@@ -3,7 +3,6 @@ keep serving the last good assistant when a new index cannot be served."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -34,7 +33,7 @@ def runtime(settings, tmp_path, monkeypatch):
 
     loads = Loads()
     monkeypatch.setattr(module, "read_meta", lambda folder: SimpleNamespace(built_at=loads.built_at))
-    held = Runtime(replace(settings, index_dir=tmp_path), loads, embedder="the model")
+    held = Runtime(settings.with_values(index_dir=tmp_path), loads, embedder="the model")
     return held, loads
 
 

@@ -134,11 +134,11 @@ def test_database_url_setting_and_override(monkeypatch, tmp_path):
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("AFTERCARE_DATABASE_URL", raising=False)
-    assert Settings.from_env().database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}"
+    assert Settings.from_env().storage.database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'aftercare.db'}"
     monkeypatch.setenv("AFTERCARE_DATABASE_URL", "sqlite:///ignored.db")
     wanted = tmp_path / "from-env.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{wanted}")
-    assert Settings.from_env().database_url == f"sqlite:///{wanted}"
+    assert Settings.from_env().storage.database_url == f"sqlite:///{wanted}"
     store = Store.open()
     try:
         store.record_feedback("botox-exercise", True)
@@ -606,7 +606,7 @@ def test_bot_purge_command(tmp_path, monkeypatch, capsys):
     assert out.startswith("Would delete what is older than 30 days") and "1 conversation(s) and 2" in out
     assert cli.main(["purge", "--endpoints", str(endpoints)]) == 0  # the default: AFTERCARE_RETENTION_DAYS
     out = capsys.readouterr().out
-    assert f"older than {Settings().retention_days} days" in out and "0 conversation(s)" in out
+    assert f"older than {Settings().storage.retention_days} days" in out and "0 conversation(s)" in out
     assert cli.main(["purge", "--older-than", "30", "--endpoints", str(endpoints)]) == 0
     assert "Deleted what is older than 30 days" in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "tracker.db") as connection:
@@ -658,4 +658,4 @@ def test_a_locked_sqlite_file_fails_a_write_before_rasa_stops_waiting_for_the_ac
     finally:
         lock.execute("ROLLBACK")
         lock.close()
-    assert SQLITE_BUSY_MS / 1000 < Settings().action_timeout
+    assert SQLITE_BUSY_MS / 1000 < Settings().limits.action_timeout

@@ -5,7 +5,7 @@ from bot.treatments import applies_to, label, load_vocabulary
 
 @pytest.fixture(scope="module")
 def vocabulary(settings):
-    return load_vocabulary(settings.treatments_file)
+    return load_vocabulary(settings.corpus.treatments_file)
 
 
 @pytest.mark.parametrize(

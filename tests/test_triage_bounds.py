@@ -112,9 +112,9 @@ def test_repeated_text_is_read_to_the_end(phrase, repeats):
 def test_every_accepted_message_is_read_whole():
     # The channels refuse messages over max_message_chars, which may not exceed the library ceiling, so
     # triage never ignores a part of a message a patient could send.
-    assert Settings().max_message_chars <= MAX_TEXT_CHARS
+    assert Settings().limits.max_message_chars <= MAX_TEXT_CHARS
     try:
-        Settings(max_message_chars=MAX_TEXT_CHARS + 1)
+        Settings.from_env({}, max_message_chars=MAX_TEXT_CHARS + 1)
     except ValueError as exc:
         assert "AFTERCARE_MAX_MESSAGE_CHARS" in str(exc)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 
@@ -13,7 +12,7 @@ from bot.config import Settings
 from web import app as web
 
 SETTINGS = Settings.from_env()
-DOWN = dataclasses.replace(SETTINGS, rasa_url="http://127.0.0.1:9")  # nothing listens on the discard port
+DOWN = SETTINGS.with_values(rasa_url="http://127.0.0.1:9")  # nothing listens on the discard port
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +27,7 @@ def test_widget_bundles_socket_io_and_the_server_settings(client):
     script = response.text
     assert "Socket.IO v4" in script and "sourceMappingURL" not in script  # the library, without a dangling map
     config = json.loads(re.search(r"var SERVER_CONFIG = (\{.*?\});", script).group(1))
-    assert config == web.widget_config(SETTINGS) and config["socket_url"] == SETTINGS.rasa_url
+    assert config == web.widget_config(SETTINGS) and config["socket_url"] == SETTINGS.limits.rasa_url
     # socket.io-client's UMD wrapper sees our `module` and stays out of the page's globals.
     order = [script.index(part) for part in ("var module = { exports: {} }", "Socket.IO v4", "var io = module.exports")]
     assert order == sorted(order)
@@ -45,7 +44,7 @@ def test_widget_revalidates_with_its_etag(client):
 def test_config_cannot_break_out_of_the_script():
     settings = Settings.from_env({}, clinic_name="</script><script>alert(1)</script>")
     config = re.search(r"var SERVER_CONFIG = (\{.*?\});", web.widget_script(settings)).group(1)
-    assert "<" not in config and json.loads(config)["clinic_name"] == settings.clinic_name
+    assert "<" not in config and json.loads(config)["clinic_name"] == settings.clinic.clinic_name
 
 
 def test_demo_page_allows_only_itself_and_rasa(client):
@@ -84,15 +83,15 @@ def test_without_rasa_the_relay_still_gives_red_flag_advice_and_the_emergency_nu
     urgent = client.post("/api/chat", json={"message": EMERGENCY})
     assert urgent.status_code == 503
     body = urgent.json()
-    assert f"call {SETTINGS.emergency_number}" in body["error"].lower() and "breath" in body["error"].lower()
+    assert f"call {SETTINGS.clinic.emergency_number}" in body["error"].lower() and "breath" in body["error"].lower()
     assert body["sender"] and body["new_session"]  # the id to go on with once Rasa is back
     ordinary = client.post("/api/chat", json={"message": "can I fly after filler?", "sender": body["sender"]}).json()
-    assert "having trouble" in ordinary["error"] and SETTINGS.emergency_number in ordinary["error"]
+    assert "having trouble" in ordinary["error"] and SETTINGS.clinic.emergency_number in ordinary["error"]
     assert ordinary["sender"] == body["sender"] and not ordinary["new_session"]
 
 
 def test_the_relay_limits_each_client_address_and_still_answers_a_red_flag():
-    client = TestClient(web.create_app(dataclasses.replace(DOWN, address_messages_per_minute=2)))
+    client = TestClient(web.create_app(DOWN.with_values(address_messages_per_minute=2)))
     for _ in range(2):
         assert client.post("/api/chat", json={"message": "can I fly after filler?"}).status_code == 503
     limited = client.post("/api/chat", json={"message": "can I fly after filler?"})

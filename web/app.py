@@ -50,12 +50,12 @@ def content_security_policy(rasa_url: str) -> str:
 def widget_config(settings: Settings) -> dict:
     """What the widget needs from the server: where Rasa's socket.io is and which numbers to offer to call."""
     return {
-        "socket_url": settings.rasa_url,
+        "socket_url": settings.limits.rasa_url,
         "socket_path": "/socket.io",
-        "clinic_name": settings.clinic_name,
-        "clinic_phone": settings.clinic_phone,
-        "emergency_number": settings.emergency_number,
-        "max_message_chars": settings.max_message_chars,
+        "clinic_name": settings.clinic.clinic_name,
+        "clinic_phone": settings.clinic.clinic_phone,
+        "emergency_number": settings.clinic.emergency_number,
+        "max_message_chars": settings.limits.max_message_chars,
     }
 
 
@@ -77,19 +77,19 @@ def widget_script(settings: Settings) -> str | None:
 class ChatRequest(BaseModel):
     # The chat id an earlier reply gave; anything else (none, made up, altered) starts a new conversation.
     sender: str | None = Field(default=None, max_length=128)
-    message: str  # at most settings.max_message_chars, checked by the route (the limit is a setting)
+    message: str  # at most settings.limits.max_message_chars, checked by the route (the limit is a setting)
 
 
 def create_app(settings: Settings) -> FastAPI:
     """The web app for `settings`: demo page, widget, REST relay to Rasa, health, and the console."""
-    configure_logging(settings.log_level)
+    configure_logging(settings.console.log_level)
     if not SOCKET_IO.exists():
         log.error("socket.io-client missing: run `make setup` (npm ci in web/); /widget.js answers 503 until then")
     app = FastAPI(title="Aftercare assistant", docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.limits.max_request_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    csp = content_security_policy(settings.rasa_url)
+    csp = content_security_policy(settings.limits.rasa_url)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -153,10 +153,10 @@ def _gzipped(script: str) -> bytes:
 
 def chat_relay(settings: Settings):
     """The /api/chat route: relay one message to Rasa and return its replies and the chat id to send next."""
-    contact = Contact.of(settings)
+    contact = Contact.of(settings.clinic)
     # Rasa does not limit the relay per address (a loopback client speaks for many patients), so the relay
     # limits each of its own clients (behind AFTERCARE_TRUSTED_PROXIES, the address X-Forwarded-For gives).
-    limiter = RateLimiter(settings.address_messages_per_minute)
+    limiter = RateLimiter(settings.limits.address_messages_per_minute)
 
     async def chat(request: Request) -> JSONResponse:
         """Relay one message to Rasa and return its replies and the chat id to send next time.
@@ -165,12 +165,12 @@ def chat_relay(settings: Settings):
         or made up) gets a new conversation, never that one, and `new_session` tells it so."""
         try:
             body = ChatRequest.model_validate(await request.json())
-            if len(body.message) > settings.max_message_chars:
+            if len(body.message) > settings.limits.max_message_chars:
                 raise ValueError("message too long")
         except (ValueError, ValidationError):
             return JSONResponse(
                 {
-                    "error": f"Send JSON with a 'message' of at most {settings.max_message_chars} characters, and the "
+                    "error": f"Send JSON with a 'message' of at most {settings.limits.max_message_chars} characters, and the "
                     "'sender' id of the previous reply to go on with that conversation."
                 },
                 status_code=400,
@@ -198,10 +198,10 @@ def chat_relay(settings: Settings):
                 # A production Rasa asks REST callers for its token (credentials.production.yml, require_token),
                 # and learns the patient's address for its own per-address limit when it trusts this app.
                 headers = {"X-Forwarded-For": address}
-                if settings.rest_token:
-                    headers["Authorization"] = f"Bearer {settings.rest_token}"
+                if settings.security.rest_token:
+                    headers["Authorization"] = f"Bearer {settings.security.rest_token}"
                 response = await client.post(
-                    f"{settings.rasa_url}/webhooks/rest/webhook",
+                    f"{settings.limits.rasa_url}/webhooks/rest/webhook",
                     json={"sender": sender, "message": body.message},
                     headers=headers,
                 )

@@ -24,7 +24,7 @@ def standard_systems(assistant: Assistant) -> list[System]:
         asking(PIPELINE, assistant),
         frame_unchecked(assistant),
         treatment_blind(assistant),
-        bm25(assistant.corpus, assistant.index.meta.index_text, assistant.settings.top_k),
+        bm25(assistant.corpus, assistant.index.meta.index_text, assistant.settings.retrieval.top_k),
         whole_threads(assistant),
         question_vectors(assistant),
         topic_checked(assistant),

@@ -58,7 +58,7 @@ def asking(name: str, assistant: Assistant) -> System:
 def variant(assistant: Assistant, index=None, **settings) -> Assistant:
     """The served assistant with some settings changed (and another index), its retriever built from them."""
     a = assistant
-    changed = replace(a.settings, **settings)
+    changed = a.settings.with_values(**settings)
     index = index or a.index
     retriever = served_retriever(changed, a.corpus, index, a.embedder, a.vocabulary)
     return Assistant(changed, a.corpus, index, a.embedder, a.vocabulary, semantic=a.semantic, retriever=retriever)
@@ -82,7 +82,7 @@ def question_vectors(assistant: Assistant) -> System:
 
 
 def topic_checked(assistant: Assistant) -> System:
-    """The pipeline with the everyday-topic check on every message (settings.topic_check)."""
+    """The pipeline with the everyday-topic check on every message (settings.retrieval.topic_check)."""
     return asking(TOPIC_CHECK, variant(assistant, topic_check=True))
 
 

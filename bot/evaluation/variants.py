@@ -9,7 +9,7 @@ passes one to the assistant as its retriever's scorer (bot/retriever.py). Nothin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -89,10 +89,12 @@ def variant_assistant(base: Assistant, scores: ThreadScores, filter_treatment: b
     `filter_treatment`, threads that do not apply to a known treatment are dropped before the top k are taken
     (every thread left then gets the boost, so a served-scale score keeps the pipeline's scale and thresholds).
     """
-    changed = replace(base.settings, **settings)
+    changed = base.settings.with_values(**settings)
     threads = base.corpus.published
     scorer = EveryThread(tuple(t.id for t in threads), tuple(t.treatments for t in threads), scores, filter_treatment)
-    retriever = Retriever(base.embedder, base.corpus, base.vocabulary, scorer, changed.top_k, changed.treatment_boost)
+    retriever = Retriever(
+        base.embedder, base.corpus, base.vocabulary, scorer, changed.retrieval.top_k, changed.retrieval.treatment_boost
+    )
     return Assistant(
         changed, base.corpus, base.index, base.embedder, base.vocabulary, semantic=base.semantic, retriever=retriever
     )

@@ -471,7 +471,7 @@ async def _groups(request: Request) -> list[services.QuestionGroup]:
     if not rows:
         return []
     return await run_in_threadpool(
-        desk.question_groups.groups, rows, desk.embedder, desk.settings.desk_group_similarity
+        desk.question_groups.groups, rows, desk.embedder, desk.settings.console.desk_group_similarity
     )
 
 
@@ -626,7 +626,7 @@ async def draft_page(
 ) -> Response:
     desk = get_desk(request)
     try:
-        corpus = await run_in_threadpool(services.load_corpus, desk.settings.corpus_dir)
+        corpus = await run_in_threadpool(services.load_corpus, desk.settings.corpus.corpus_dir)
     except CorpusError as exc:
         raise Refusal(409, str(exc)) from None
     thread = corpus.get(thread_id)
@@ -688,7 +688,7 @@ async def feedback_page(request: Request, actor: Actor = Depends(signed_in)) -> 
     per_thread = await _store_call(request, "feedback_by_thread")
     days = await _store_call(request, "feedback_by_day", 30)
     try:
-        corpus = await run_in_threadpool(services.load_corpus, desk.settings.corpus_dir)
+        corpus = await run_in_threadpool(services.load_corpus, desk.settings.corpus.corpus_dir)
         questions = {t.id: t.question for t in corpus.threads}
     except CorpusError:
         questions = {}

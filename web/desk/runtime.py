@@ -25,14 +25,14 @@ class Desk:
         self._lock = threading.RLock()
         # Raises SecretError on a short or unreadable key, or a configured file that is missing: the console
         # does not start rather than sign cookies with a weak or throwaway key.
-        secret_file = settings.desk_secret_file
+        secret_file = settings.security.desk_secret_file
         key = load_secret(secret_file, create=secret_file == DEFAULT_DESK_SECRET_FILE)
         self.sessions = Sessions(key)
         # The web app's /api/chat relay signs the chat ids it issues with a key of its own, derived from this one.
         self.chat_key = derived_token(key, "api-chat-session").encode()
         self.limiter = limiter or SignInLimiter()
-        self.secure_cookies = cookies_secure(settings.secure_cookies, settings.public_url)
-        self.trusted_proxies = parse_networks(settings.trusted_proxies)
+        self.secure_cookies = cookies_secure(settings.security.secure_cookies, settings.security.public_url)
+        self.trusted_proxies = parse_networks(settings.security.trusted_proxies)
         # One corpus change at a time: a draft write, an index rebuild and a reload are one step.
         self.corpus_lock = threading.Lock()
         # Unanswered questions are embedded once, not on every view of /desk/unanswered.
@@ -49,7 +49,7 @@ class Desk:
                 if self._store is None:
                     from store import Store  # storage is imported only when the console is used
 
-                    self._store = Store.open(self.settings.database_url)
+                    self._store = Store.open(self.settings.storage.database_url)
         return self._store
 
     @property

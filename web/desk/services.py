@@ -179,7 +179,7 @@ def new_draft(
 ) -> Thread:
     """A draft thread for a question, with one clinician's answer; written to the corpus folder."""
     try:
-        existing = {t.id for t in load_corpus(settings.corpus_dir).threads}
+        existing = {t.id for t in load_corpus(settings.corpus.corpus_dir).threads}
     except CorpusError as exc:
         raise DraftError(str(exc)) from None
     question = " ".join(question.split())
@@ -199,7 +199,7 @@ def new_draft(
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise DraftError(_validation_message(exc)) from None
-    write_thread(settings.corpus_dir, thread)
+    write_thread(settings.corpus.corpus_dir, thread)
     return thread
 
 
@@ -213,12 +213,12 @@ def _validation_message(exc: Exception) -> str:
 
 
 def drafts(settings: Settings) -> list[Thread]:
-    return [t for t in load_corpus(settings.corpus_dir).threads if not t.published]
+    return [t for t in load_corpus(settings.corpus.corpus_dir).threads if not t.published]
 
 
 def publish(settings: Settings, thread_id: str, reviewer: str, today: dt.date | None = None) -> Thread:
     """Mark a draft reviewed by `reviewer` today and published."""
-    thread = load_corpus(settings.corpus_dir).get(thread_id)
+    thread = load_corpus(settings.corpus.corpus_dir).get(thread_id)
     if thread is None:
         raise DraftError(f"thread {thread_id} does not exist")
     if thread.published:
@@ -226,16 +226,16 @@ def publish(settings: Settings, thread_id: str, reviewer: str, today: dt.date | 
     published = thread.model_copy(
         update={"status": "published", "reviewed_by": reviewer, "reviewed_at": today or dt.date.today()}
     )
-    write_thread(settings.corpus_dir, published)
+    write_thread(settings.corpus.corpus_dir, published)
     return published
 
 
 def discard(settings: Settings, thread_id: str) -> None:
     """Delete a draft thread file (published threads are never deleted from the console)."""
-    thread = load_corpus(settings.corpus_dir).get(thread_id)
+    thread = load_corpus(settings.corpus.corpus_dir).get(thread_id)
     if thread is None or thread.published:
         raise DraftError(f"thread {thread_id} is not a draft")
-    remove_thread(settings.corpus_dir, thread_id)
+    remove_thread(settings.corpus.corpus_dir, thread_id)
 
 
 # ------------------------------------------------------------------------------------------------ reload
@@ -245,23 +245,23 @@ def rebuild_index(settings: Settings, embedder) -> str:
     """Bring the index up to date with the corpus folder, as `bot index` does (bot.index.rebuild)."""
     from bot.index import rebuild
 
-    built = rebuild(load_corpus(settings.corpus_dir), embedder, settings)
+    built = rebuild(load_corpus(settings.corpus.corpus_dir), embedder, settings.corpus)
     return f"index rebuilt ({built.faiss_index.ntotal} threads, {built.stats.embedded} embedded)"
 
 
 def ask_bot_to_reload(settings: Settings) -> tuple[bool, str]:
     """POST /reload to every action server in action_server_url, so the running bot serves the new corpus."""
-    urls = [u.strip().rstrip("/") for u in settings.action_server_url.split(",") if u.strip()]
+    urls = [u.strip().rstrip("/") for u in settings.corpus.action_server_url.split(",") if u.strip()]
     if not urls:
         return (
             False,
             "no action server is configured (AFTERCARE_ACTION_SERVER_URL); restart the bot to serve the change",
         )
-    if not settings.reload_token:
+    if not settings.corpus.reload_token:
         return False, "reloading is disabled (no AFTERCARE_RELOAD_TOKEN); restart the bot to serve the change"
     # Every replica must load the new index, or patients would get old and new answers at random; one that
     # cannot be reached is named, and serves the change when it restarts (it loads the index at start-up).
-    failed = [problem for problem in (_reload_one(url, settings.reload_token) for url in urls) if problem]
+    failed = [problem for problem in (_reload_one(url, settings.corpus.reload_token) for url in urls) if problem]
     if failed:
         return False, "; ".join(failed) + "; it will serve the change when restarted"
     return True, "the bot now serves the change" + (f" (all {len(urls)} action servers)" if len(urls) > 1 else "")
