@@ -84,11 +84,20 @@ class Server:
         return self.process is not None and self.process.poll() is not None
 
     def stop(self, grace: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
+        self.ask_to_stop()
+        self.wait_stopped(time.monotonic() + grace)
+
+    def ask_to_stop(self) -> None:
+        """SIGTERM to the server's process group, without waiting."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self, deadline: float) -> None:
+        """Wait until the server has exited; SIGKILL its group if it is still running at `deadline`."""
+        if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(grace)
+            self.process.wait(max(deadline - time.monotonic(), 0.0))
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
@@ -312,10 +321,14 @@ def launch(servers: list[Server], timeout: float, report=lambda message: None) -
         time.sleep(0.5)
 
 
-def stop_all(servers: list[Server]) -> None:
-    """Stop servers in the reverse of their start order (front ends first)."""
+def stop_all(servers: list[Server], grace: float = 10.0) -> None:
+    """Stop servers: signal each in the reverse of their start order (front ends first), then wait for all
+    at once, so a stack stops in its slowest server's time rather than in the sum of them."""
     for server in reversed(servers):
-        server.stop()
+        server.ask_to_stop()
+    deadline = time.monotonic() + grace
+    for server in reversed(servers):
+        server.wait_stopped(deadline)
 
 
 @dataclass
