@@ -29,6 +29,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.config import DEFAULT_ACTION_SECRET_FILE, Settings
+from bot.embedding import limit_encode_threads
 from bot.errors import LoadError
 from bot.index import META_FILE
 from bot.logs import configure_logging
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings.from_env()
         token = action_webhook_token(settings.security.action_secret_file, DEFAULT_ACTION_SECRET_FILE)
         configure_logging(settings.console.log_level)
+        limit_encode_threads(settings.corpus.encode_threads)
         # Loaded before the first message, and before rasa-sdk imports the actions, which would print a
         # load error as a traceback.
         runtime.start(settings)

@@ -50,6 +50,12 @@ class CorpusSettings:
         default=DEFAULT_MODEL,
         metadata={"doc": "sentence-transformers model: the default package name, a local path, or a model name."},
     )
+    encode_threads: int = field(
+        default=0,
+        metadata={
+            "doc": "Threads torch may use for one encode in the action server (0: torch's default, one per core)."
+        },
+    )
     index_text: str = field(
         default="question+answers",
         metadata={
@@ -90,6 +96,8 @@ class CorpusSettings:
     def __post_init__(self) -> None:
         _check(self)
         _no_placeholder("reload_token", self.reload_token)
+        if self.encode_threads < 0:
+            raise SettingsError(f"AFTERCARE_ENCODE_THREADS must be 0 or more, not {self.encode_threads}")
 
 
 @dataclass(frozen=True)

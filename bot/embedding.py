@@ -110,6 +110,14 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def limit_encode_threads(threads: int) -> None:
+    """Let torch use at most `threads` threads per encode in this process (0 leaves torch's default)."""
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 def _load_model(model: str) -> Any:
     from sentence_transformers import SentenceTransformer
 

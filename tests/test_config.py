@@ -41,3 +41,10 @@ def test_with_values_changes_one_copy_and_checks_it_again():
 def test_a_check_across_two_settings_of_one_section():
     with pytest.raises(SettingsError, match="AFTERCARE_MAX_REQUEST_BYTES"):
         Settings.from_env({}, max_message_chars=20_000, max_request_bytes=50_000)
+
+
+def test_encode_threads_takes_zero_or_more():
+    assert Settings.from_env({"AFTERCARE_ENCODE_THREADS": "1"}).corpus.encode_threads == 1
+    assert Settings().corpus.encode_threads == 0  # torch's own default
+    with pytest.raises(SettingsError, match="AFTERCARE_ENCODE_THREADS"):
+        Settings.from_env({"AFTERCARE_ENCODE_THREADS": "-1"})
