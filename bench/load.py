@@ -6,7 +6,7 @@ sender holds a 3-turn conversation (a dev-set question, a follow-up, a thanks), 
 --gap seconds; rate x gap senders are talking at once. Errors: non-2xx, timeouts, empty replies.
 
 Per system, one after another (never two at once), after a warm-up: p50/p95/p99 at 5, 10 and 20
-messages/s offered, then upward (15, 25, 30, 40) until p95 > 500 ms or an error; the highest rate held
+messages/s offered, then upward (15, 25, 30, 35, 40, 50, 60) until p95 > 500 ms or an error; the highest rate held
 before that is its max rate. Then the peak RSS of each of its processes, and the ratios to the bare bot.
 Prints figures; asserts nothing. The load generator runs on the same machine and takes CPU from the servers.
 
@@ -36,7 +36,7 @@ from common import percentile  # noqa: E402
 from stack import Server, Stack, free_port  # noqa: E402
 
 REPORTED_RATES = (5, 10, 20)
-LADDER = (5, 10, 15, 20, 25, 30, 40)
+LADDER = (5, 10, 15, 20, 25, 30, 35, 40, 50, 60)
 P95_LIMIT_MS = 500.0
 # Every sender of the bench comes from 127.0.0.1: the per-address limit (meant for one abusive client) is lifted.
 SERVER_ENV = {"AFTERCARE_ADDRESS_MESSAGES_PER_MINUTE": "1000000"}

@@ -50,8 +50,10 @@ class CorpusSettings:
         default=DEFAULT_MODEL,
         metadata={"doc": "sentence-transformers model: the default package name, a local path, or a model name."},
     )
+    # One thread by default: an action server is sized to one core, and torch's default (a thread per core)
+    # made two action servers and two Rasa replicas fight over two cores (bench/load.py, README "Scaling").
     encode_threads: int = field(
-        default=0,
+        default=1,
         metadata={
             "doc": "Threads torch may use for one encode in the action server (0: torch's default, one per core)."
         },

@@ -44,7 +44,7 @@ def test_a_check_across_two_settings_of_one_section():
 
 
 def test_encode_threads_takes_zero_or_more():
-    assert Settings.from_env({"AFTERCARE_ENCODE_THREADS": "1"}).corpus.encode_threads == 1
-    assert Settings().corpus.encode_threads == 0  # torch's own default
+    assert Settings.from_env({"AFTERCARE_ENCODE_THREADS": "2"}).corpus.encode_threads == 2
+    assert Settings().corpus.encode_threads == 1  # one core per action server
     with pytest.raises(SettingsError, match="AFTERCARE_ENCODE_THREADS"):
         Settings.from_env({"AFTERCARE_ENCODE_THREADS": "-1"})

@@ -88,3 +88,13 @@ def test_triage_and_retrieval_share_one_encode_for_a_plain_question(assistant):
         assistant.embedder._encode = encode
     assert outcome.decision == "answer"
     assert len(calls) == 1
+
+
+def test_limit_encode_threads_sets_torchs_threads_in_its_process():
+    # In a child process: torch's thread count is process-wide, and this test run's own must stay as it is.
+    import subprocess
+    import sys
+
+    code = "from bot.embedding import limit_encode_threads as l; import torch; l({}); print(torch.get_num_threads())"
+    limited = subprocess.run([sys.executable, "-c", code.format(1)], capture_output=True, text=True, check=True)
+    assert limited.stdout.strip() == "1"  # torch's own default here is one per core: 2
