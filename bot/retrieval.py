@@ -125,7 +125,9 @@ TOPICS = {
     "flying": r"fly|flying|flights?|planes?|airplanes?|aeroplanes?|cabin pressure",
     "showering": r"showers?|showering|baths?|bathing",
     "smoking": r"smok\w*|vap\w*|cigarettes?|nicotine",
-    "alcohol": r"alcohol|drinks?|drinking|wine|beer|prosecco|cocktails?|booze",
+    # "keep drinking water" on a flight is no alcohol.
+    "alcohol": r"alcohol|(?:drinks?|drinking)(?! (?:plenty of |lots of |more |enough )?(?:water|fluids|liquids))|"
+    r"wine|beer|prosecco|cocktails?|booze",
     "makeup": r"make ?up|foundation|lipstick|concealer|mascara|lip gloss",
     "sauna": r"sauna|hot tub|steam room|jacuzzi|hot yoga|bikram",
     "dental": r"dentist|dental|teeth cleaning",

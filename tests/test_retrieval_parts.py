@@ -31,6 +31,8 @@ def test_topics():
     assert topics("one glass of wine and a sauna?") == {"alcohol", "sauna"}
     assert topics("how long will my lips stay swollen") == set()
     assert topics("flyer") == set()  # whole words only
+    assert topics("a few drinks after my nose job?") == {"alcohol"}
+    assert topics("on the plane keep drinking water") == {"flying"}  # water is no alcohol
 
 
 def test_on_topic_keeps_threads_about_the_topic(corpus):
