@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.corpus import Corpus, Thread, load_corpus
 from bot.embedding import Embedder
 from bot.index import ThreadIndex, load_index
-from bot.retrieval import Candidate, Decision, ThreadParts, Thresholds, decide, part_texts, topics
+from bot.retrieval import Candidate, Decision, ThreadParts, Thresholds, decide, on_topic, part_texts, topics
 from bot.retriever import (
     QuestionAndBestAnswer,
     Retriever,
@@ -361,11 +361,17 @@ class Assistant:
             )
         return found
 
-    def answering(self, ranked: list[Candidate], asked: frame.Frame) -> list[Candidate]:
+    def answering(self, ranked: list[Candidate], asked: frame.Frame, message: str) -> list[Candidate]:
         """The candidates whose stored question is the same kind of question as the one asked."""
         if self.settings.retrieval.frame_check == "off":
             return ranked
-        return [c for c in ranked if frame.mismatch(asked, self.thread_frame(c.thread.id)) is None]
+        same = [c for c in ranked if frame.mismatch(asked, self.thread_frame(c.thread.id)) is None]
+        if asked.phase == "before":
+            # A thread covers "before" when one answer mentions it in passing ("no alcohol the day before
+            # or after"): it answers a "before" question only about the everyday topic asked, if one is
+            # ("working out the morning before my Botox" is not the alcohol thread's question).
+            return on_topic(same, topics(message))
+        return same
 
     def _retrieve(self, message: str, treatment: str | None) -> Outcome:
         if not _HAS_WORD.search(message):
@@ -377,7 +383,7 @@ class Assistant:
         ):
             # A covered treatment is named as well ("a hydrafacial after my Botox"): what is asked is about it.
             asked = replace(asked, uncovered=None)
-        ranked = self.answering(self.candidates(message, treatment), asked)
+        ranked = self.answering(self.candidates(message, treatment), asked, message)
         decision, chosen = decide(ranked, self.thresholds, treatment_known=treatment is not None)
         if decision == "answer":
             thread = chosen[0].thread

@@ -40,6 +40,19 @@ def test_off_topic_messages_fall_back(assistant):
     assert len(answered) / len(off) <= 0.2, answered
 
 
+def test_a_before_question_is_answered_only_by_a_thread_on_its_topic(assistant):
+    # The Botox alcohol thread's answers mention the day before: it answers wine before Botox, but not
+    # exercise before Botox, which no thread covers.
+    assert assistant.ask("can i have a glass of wine the night before my botox?").thread_id == "botox-alcohol"
+    for message in (
+        "working out the morning BEFORE my botox appt is fine right? appt is at 11",
+        "I usually go for a run in the morning, can I still do that before my filler appointment?",
+    ):
+        outcome = assistant.ask(message)
+        assert outcome.decision == "fallback", (message, outcome.thread_id)
+        assert "exercise before" in outcome.reply.text
+
+
 def test_ambiguous_questions_are_not_answered_blindly(assistant):
     items = devset("clarify")
     outcomes = _decide_all(assistant, items)

@@ -347,7 +347,7 @@ def realworld_rows(assistant):
 def test_realworld_heldout_answers_only_what_is_on_file(realworld_rows):
     row, nearness = realworld_rows[PIPELINE], realworld_rows[NO_FRAME]
     assert row.hit_at_1 >= 0.92 and row.urgent_recall == 1.0 and row.false_alarm_rate <= 0.03
-    assert row.answered_precision >= 0.80 and row.fallback_recall >= 0.44 and row.fallback_precision >= 0.95
+    assert row.answered_precision >= 0.81 and row.fallback_recall >= 0.46 and row.fallback_precision >= 0.95
     # The frame check is what turns neighbouring threads into honest fallbacks.
     assert row.fallback_recall - nearness.fallback_recall >= 0.3
     assert row.hit_at_1 >= nearness.hit_at_1 - 0.01

@@ -33,6 +33,7 @@ def test_topics():
     assert topics("flyer") == set()  # whole words only
     assert topics("a few drinks after my nose job?") == {"alcohol"}
     assert topics("on the plane keep drinking water") == {"flying"}  # water is no alcohol
+    assert topics("can i still go for a run before my filler") == topics("skip my morning run?") == {"exercise"}
 
 
 def test_on_topic_keeps_threads_about_the_topic(corpus):
