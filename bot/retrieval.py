@@ -132,7 +132,7 @@ TOPICS = {
     "sauna": r"sauna|hot tub|steam room|jacuzzi|hot yoga|bikram",
     "dental": r"dentist|dental|teeth cleaning",
     "hair dye": r"dye|hair colou?r|colou?r my hair|highlights|bleach my hair",
-    "exercise": r"gym|exercis\w*|work ?outs?|working out|running|(?:go|going|went) for a (?:\w+ )?run|my (?:\w+ )?run|"
+    "exercise": r"gym|exercis\w*|work ?outs?|working out|running|(?:go|going|went) for a (?:\w+ )?run|(?:morning|evening|daily|usual|long) runs?|"
     r"jog\w*|pilates|spin class|crossfit|weights|"
     r"sweat\w*|cardio|hiit|sports?",
     "sun": r"sun|sunny|sunshine|sunbath\w*|sunbeds?|tanning|beach",

@@ -34,6 +34,7 @@ def test_topics():
     assert topics("a few drinks after my nose job?") == {"alcohol"}
     assert topics("on the plane keep drinking water") == {"flying"}  # water is no alcohol
     assert topics("can i still go for a run before my filler") == topics("skip my morning run?") == {"exercise"}
+    assert topics("will my botox run out faster") == set()  # running out is no exercise
 
 
 def test_on_topic_keeps_threads_about_the_topic(corpus):
