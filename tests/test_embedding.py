@@ -95,6 +95,9 @@ def test_limit_encode_threads_sets_torchs_threads_in_its_process():
     import subprocess
     import sys
 
-    code = "from bot.embedding import limit_encode_threads as l; import torch; l({}); print(torch.get_num_threads())"
-    limited = subprocess.run([sys.executable, "-c", code.format(1)], capture_output=True, text=True, check=True)
-    assert limited.stdout.strip() == "1"  # torch's own default here is one per core: 2
+    code = (
+        "from bot.embedding import limit_encode_threads as l; import torch\n"
+        "l(3); print(torch.get_num_threads()); l(1); print(torch.get_num_threads()); l(0); print(torch.get_num_threads())"
+    )
+    limited = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert limited.stdout.split() == ["3", "1", "1"]  # 0 leaves the number as it is
